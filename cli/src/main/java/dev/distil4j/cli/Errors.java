@@ -1,0 +1,44 @@
+package dev.distil4j.cli;
+
+import dev.distil4j.model.ConfigException;
+import dev.distil4j.weights.WeightsException;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * Turns an exception from a command into one line on stderr and an exit code: 2 for problems with
+ * what the user gave (input, files, models), 1 for internal errors. A stack trace only with
+ * {@code DISTIL4J_DEBUG=1}.
+ */
+final class Errors implements CommandLine.IExecutionExceptionHandler {
+    static final int BAD_INPUT = 2;
+    static final int INTERNAL = 1;
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        boolean user = isUserError(e);
+        String msg = message(e);
+        cl.getErr().println("distil4j " + cl.getCommandName() + ": " + (user ? "" : "internal error: ") + msg);
+        if ("1".equals(System.getenv("DISTIL4J_DEBUG"))) e.printStackTrace(cl.getErr());
+        cl.getErr().flush();
+        return user ? BAD_INPUT : INTERNAL;
+    }
+
+    static boolean isUserError(Throwable e) {
+        return e instanceof UserException || e instanceof IllegalArgumentException || e instanceof ConfigException
+                || e instanceof WeightsException || e instanceof NoSuchFileException
+                || (e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException)
+                || (e instanceof IOException && !(e instanceof java.io.InterruptedIOException) && e.getMessage() != null
+                    && e.getClass().getPackageName().startsWith("com.fasterxml"));
+    }
+
+    static String message(Throwable e) {
+        if (e instanceof NoSuchFileException n) return "no such file: " + n.getFile();
+        if (e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException n) return "no such file: " + n.getFile();
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.distil4j.kernels;
+
+/**
+ * The numeric primitives the encoders need, on row-major float arrays. Two implementations:
+ * {@link ScalarKernels}, the plain reference, and {@link VectorKernels}, the Panama Vector API
+ * one; {@link #best()} picks once per JVM. Both are stateless and thread-safe; parallelism is
+ * {@link Compute}'s job, which splits work into ranges and calls these on each.
+ */
+public interface Kernels {
+
+    /** A short name for logs and benchmarks ("scalar", "vector-512"). */
+    String name();
+
+    /**
+     * The Hugging Face Linear on a column range: with {@code n = w.rows()}, {@code k = w.cols()},
+     * for rows {@code i < m} and output columns {@code j in [n0, n1)}:
+     * {@code y[i*n + j] = bias[j] + sum_c x[i*k + c] * w[j*k + c]}.
+     * {@code w} is the weight as stored, [n, k] row-major; {@code bias} may be null.
+     */
+    void linear(float[] x, int m, WeightMatrix w, float[] bias, float[] y, int n0, int n1);
+
+    /** {@code sum_c a[ao + c] * b[bo + c]} for {@code c < len}. */
+    float dot(float[] a, int ao, float[] b, int bo, int len);
+
+    /** {@code y[yo + c] += alpha * x[xo + c]} for {@code c < len}. */
+    void axpy(float alpha, float[] x, int xo, float[] y, int yo, int len);
+
+    /** {@code y[c] += x[c]} for {@code c < len} (the residual connection). */
+    void add(float[] x, float[] y, int len);
+
+    /**
+     * LayerNorm of each row of {@code x} (rows {@code [r0, r1)}, width {@code dim}) into {@code out}
+     * (may be {@code x}): {@code (x - mean) / sqrt(var + eps) * gamma + beta}, biased variance.
+     */
+    void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps);
+
+    /** In-place numerically stable softmax of {@code x[off, off + len)}. */
+    void softmax(float[] x, int off, int len);
+
+    /** In-place activation on {@code x[off, off + len)}. */
+    void activation(Activation act, float[] x, int off, int len);
+
+    /** The scalar reference, always available. */
+    static Kernels scalar() {
+        return ScalarKernels.INSTANCE;
+    }
+
+    /**
+     * The fastest implementation this JVM can run: the Vector API one when the
+     * {@code jdk.incubator.vector} module is present (run with {@code --add-modules jdk.incubator.vector}),
+     * else the scalar one. The system property {@code distil4j.kernels=scalar|vector} forces a choice.
+     */
+    static Kernels best() {
+        return KernelSelection.BEST;
+    }
+}

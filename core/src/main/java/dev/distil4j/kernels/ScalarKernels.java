@@ -1,0 +1,103 @@
+package dev.distil4j.kernels;
+
+/**
+ * The reference kernels: plain loops, sums in double, activations from their definitions.
+ * Slow but easy to check; the Vector API kernels are tested against these.
+ */
+final class ScalarKernels implements Kernels {
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private static final double SQRT_HALF = Math.sqrt(0.5);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+    private ScalarKernels() {}
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void linear(float[] x, int m, WeightMatrix w, float[] bias, float[] y, int n0, int n1) {
+        int k = w.cols(), n = w.rows();
+        float[] row = new float[k];
+        for (int j = n0; j < n1; j++) {
+            w.copyRows(j, 1, row);
+            double b = bias == null ? 0 : bias[j];
+            for (int i = 0; i < m; i++) {
+                double s = 0;
+                int xo = i * k;
+                for (int c = 0; c < k; c++) s += (double) x[xo + c] * row[c];
+                y[i * n + j] = (float) (s + b);
+            }
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int len) {
+        double s = 0;
+        for (int c = 0; c < len; c++) s += (double) a[ao + c] * b[bo + c];
+        return (float) s;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xo, float[] y, int yo, int len) {
+        for (int c = 0; c < len; c++) y[yo + c] += alpha * x[xo + c];
+    }
+
+    @Override
+    public void add(float[] x, float[] y, int len) {
+        for (int c = 0; c < len; c++) y[c] += x[c];
+    }
+
+    @Override
+    public void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps) {
+        for (int r = r0; r < r1; r++) {
+            int o = r * dim;
+            double mean = 0;
+            for (int c = 0; c < dim; c++) mean += x[o + c];
+            mean /= dim;
+            double var = 0;
+            for (int c = 0; c < dim; c++) {
+                double d = x[o + c] - mean;
+                var += d * d;
+            }
+            var /= dim;
+            double inv = 1 / Math.sqrt(var + eps);
+            for (int c = 0; c < dim; c++) {
+                out[o + c] = (float) ((x[o + c] - mean) * inv * gamma[c] + beta[c]);
+            }
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < len; c++) max = Math.max(max, x[off + c]);
+        double sum = 0;
+        for (int c = 0; c < len; c++) {
+            double e = Math.exp((double) x[off + c] - max);
+            x[off + c] = (float) e;
+            sum += e;
+        }
+        float inv = (float) (1 / sum);
+        for (int c = 0; c < len; c++) x[off + c] *= inv;
+    }
+
+    @Override
+    public void activation(Activation act, float[] x, int off, int len) {
+        for (int c = off; c < off + len; c++) x[c] = apply(act, x[c]);
+    }
+
+    static float apply(Activation act, float v) {
+        double x = v;
+        return (float) switch (act) {
+            case GELU -> 0.5 * x * (1 + Erf.erf(x * SQRT_HALF));
+            case GELU_TANH -> 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+            case RELU -> Math.max(x, 0);
+            case SILU -> x / (1 + Math.exp(-x));
+            case QUICK_GELU -> x / (1 + Math.exp(-1.702 * x));
+            case TANH -> Math.tanh(x);
+        };
+    }
+}

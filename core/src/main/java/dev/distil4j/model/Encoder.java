@@ -1,0 +1,50 @@
+package dev.distil4j.model;
+
+import dev.distil4j.kernels.Compute;
+import dev.distil4j.weights.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The base model ({@code DistilBertModel}, {@code BertModel}, {@code RobertaModel}):
+ * embeddings, then {@code n_layers} transformer blocks, and BERT's pooler when present.
+ */
+final class Encoder {
+    final Embeddings embeddings;
+    final List<TransformerBlock> layer;
+    final Pooler pooler;
+    final ModelConfig config;
+
+    private Encoder(ModelConfig config, Embeddings embeddings, List<TransformerBlock> layer, Pooler pooler) {
+        this.config = config;
+        this.embeddings = embeddings;
+        this.layer = List.copyOf(layer);
+        this.pooler = pooler;
+    }
+
+    static Encoder load(ModelConfig c, Parameters p) {
+        List<TransformerBlock> blocks = new ArrayList<>();
+        for (int i = 0; i < c.numLayers(); i++) blocks.add(TransformerBlock.load(c, p, i));
+        return new Encoder(c, Embeddings.load(c, p), blocks, Pooler.loadIfPresent(c, p));
+    }
+
+    /** Hidden states of every layer (when asked) and the last, plus attentions when asked. */
+    record Result(float[] lastHiddenState, List<float[]> hiddenStates, List<float[]> attentions, float[] pooled) {}
+
+    Result forward(Compute c, ModelInput in, boolean keepHidden, boolean keepAttentions) {
+        int batch = in.batchSize(), seq = in.seqLength();
+        List<float[]> hidden = new ArrayList<>();
+        List<float[]> attentions = new ArrayList<>();
+        float[] x = embeddings.forward(c, in);
+        if (keepHidden) hidden.add(x);
+        for (TransformerBlock block : layer) {
+            float[] probs = keepAttentions ? new float[batch * config.numHeads() * seq * seq] : null;
+            x = block.forward(c, x, in, probs);
+            if (keepHidden) hidden.add(x);
+            if (keepAttentions) attentions.add(probs);
+        }
+        float[] pooled = pooler == null ? null : pooler.forward(c, x, batch, seq);
+        return new Result(x, hidden, attentions, pooled);
+    }
+}

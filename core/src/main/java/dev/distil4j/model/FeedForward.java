@@ -1,0 +1,23 @@
+package dev.distil4j.model;
+
+import dev.distil4j.kernels.Activation;
+import dev.distil4j.kernels.Compute;
+
+/** The position-wise feed-forward network: {@code lin2(activation(lin1(x)))}. */
+final class FeedForward {
+    final Linear lin1;
+    final Linear lin2;
+    final Activation activation;
+
+    FeedForward(Linear lin1, Linear lin2, Activation activation) {
+        this.lin1 = lin1;
+        this.lin2 = lin2;
+        this.activation = activation;
+    }
+
+    float[] forward(Compute c, float[] x, int rows) {
+        float[] h = lin1.forward(c, x, rows);
+        c.activation(activation, h, h.length);
+        return lin2.forward(c, h, rows);
+    }
+}

@@ -1,0 +1,31 @@
+# Sourced by ./distil4j and scripts/test: exports JAVA_HOME pointing at a JDK 21 or newer.
+# Order: $JAVA_HOME if new enough, then `java` on the PATH, then the newest JDK under /usr/lib/jvm.
+
+distil4j_java_major() {  # prints the feature version of the java binary $1, or 0
+  "$1" -XshowSettings:properties -version 2>&1 |
+    awk -F'= ' '/java.specification.version/ {split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]); found=1}
+                END {if (!found) print 0}'
+}
+
+distil4j_find_jdk() {
+  local candidates=() home
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  if command -v javac >/dev/null 2>&1; then
+    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
+  fi
+  for home in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do candidates+=("${home%/}"); done
+  for home in "${candidates[@]}"; do
+    if [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] &&
+       [ "$(distil4j_java_major "$home/bin/java")" -ge 21 ]; then
+      echo "$home"; return 0
+    fi
+  done
+  return 1
+}
+
+if ! DISTIL4J_JDK=$(distil4j_find_jdk); then
+  echo "distil4j: no JDK 21 or newer found (looked at JAVA_HOME, the PATH and /usr/lib/jvm)." >&2
+  echo "distil4j: install one (e.g. apt-get install openjdk-21-jdk) or set JAVA_HOME." >&2
+  exit 1
+fi
+export JAVA_HOME="$DISTIL4J_JDK"
