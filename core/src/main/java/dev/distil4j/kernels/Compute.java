@@ -2,10 +2,10 @@ package dev.distil4j.kernels;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Kernels plus the threads to run them on. Splits work into contiguous ranges, one per thread:
@@ -57,35 +57,38 @@ public final class Compute implements AutoCloseable {
             return;
         }
         int units = (count + grain - 1) / grain;
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
         int[] bounds = new int[chunks + 1];
         for (int c = 0; c <= chunks; c++) bounds[c] = Math.min(count, (int) ((long) units * c / chunks) * grain);
+        // failures are kept as thrown (the pool would wrap them) and the first one is rethrown
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Future<?>> futures = new ArrayList<>(chunks - 1);
         for (int c = 1; c < chunks; c++) {
             int from = bounds[c], to = bounds[c + 1];
-            futures.add(pool.submit((Callable<Void>) () -> {
-                body.run(from, to);
-                return null;
-            }));
+            futures.add(pool.submit(() -> runCatching(body, from, to, failure)));
         }
-        Throwable failure = null;
-        try {
-            body.run(bounds[0], bounds[1]);
-        } catch (Throwable t) {
-            failure = t;
-        }
+        runCatching(body, bounds[0], bounds[1], failure);
         for (Future<?> f : futures) {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                if (failure == null) failure = e.getCause();
+                failure.compareAndSet(null, e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                if (failure == null) failure = e;
+                failure.compareAndSet(null, e);
             }
         }
-        if (failure instanceof RuntimeException re) throw re;
-        if (failure instanceof Error err) throw err;
-        if (failure != null) throw new IllegalStateException(failure);
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error err) throw err;
+        if (t != null) throw new IllegalStateException(t);
+    }
+
+    private static void runCatching(RangeBody body, int from, int to, AtomicReference<Throwable> failure) {
+        try {
+            body.run(from, to);
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        }
     }
 
     /** {@code y[m, n] = x[m, k] . w^T + bias}, parallel over output columns. */

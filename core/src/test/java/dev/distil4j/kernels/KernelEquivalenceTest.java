@@ -1,0 +1,199 @@
+package dev.distil4j.kernels;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The Vector API kernels against the scalar reference on random inputs, odd sizes included: 1e-5 relative. */
+class KernelEquivalenceTest {
+    static final Kernels REF = Kernels.scalar();
+    static final Kernels VEC = KernelSelection.choose("vector");
+    static final long SEED = 20261121L;
+
+    @Test
+    void vectorImplementationIsTheBest() {
+        assertTrue(VEC.name().startsWith("vector-"), VEC.name());
+        assertEquals(VEC.getClass(), Kernels.best().getClass());
+    }
+
+    static float[] random(SplittableRandom r, int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (r.nextGaussian() * scale);
+        return a;
+    }
+
+    /** |a - b| <= 1e-5 * bound, where bound is the magnitude the rounding error scales with. */
+    static void close(String what, float expected, float actual, double bound) {
+        if (!(Math.abs((double) expected - actual) <= 1e-5 * bound)) {
+            fail(what + ": expected " + expected + ", got " + actual + " (bound " + bound + ", seed " + SEED + ")");
+        }
+    }
+
+    @Test
+    void linearOnOddShapes() {
+        SplittableRandom r = new SplittableRandom(SEED);
+        int[] ms = {1, 2, 3, 4, 5, 7, 9, 17};
+        int[] ks = {1, 3, 15, 16, 17, 32, 37, 64, 100, 768};
+        int[] ns = {1, 2, 3, 4, 5, 31, 33, 40, 67};
+        int cases = 0;
+        for (int m : ms) {
+            for (int k : ks) {
+                for (int n : ns) {
+                    float[] x = random(r, m * k, 1), w = random(r, n * k, 1 / Math.sqrt(k));
+                    float[] bias = r.nextBoolean() ? random(r, n, 1) : null;
+                    WeightMatrix wm = new WeightMatrix(FloatBuffer.wrap(w), n, k);
+                    float[] yRef = new float[m * n], yVec = new float[m * n];
+                    REF.linear(x, m, wm, bias, yRef, 0, n);
+                    // split the columns unevenly, as Compute does across threads
+                    int cut = Math.min(n, 1 + r.nextInt(n));
+                    VEC.linear(x, m, wm, bias, yVec, 0, cut);
+                    VEC.linear(x, m, wm, bias, yVec, cut, n);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double bound = bias == null ? 0 : Math.abs(bias[j]);
+                            for (int c = 0; c < k; c++) bound += Math.abs(x[i * k + c] * w[j * k + c]);
+                            close("linear m=" + m + " k=" + k + " n=" + n + " [" + i + "," + j + "]",
+                                    yRef[i * n + j], yVec[i * n + j], Math.max(bound, 1e-3));
+                        }
+                    }
+                    cases++;
+                }
+            }
+        }
+        assertEquals(ms.length * ks.length * ns.length, cases);
+    }
+
+    @Test
+    void linearWritesOnlyItsColumns() {
+        SplittableRandom r = new SplittableRandom(SEED);
+        int m = 5, k = 20, n = 9;
+        float[] x = random(r, m * k, 1), w = random(r, n * k, 1);
+        float[] y = new float[m * n];
+        Arrays.fill(y, 42f);
+        VEC.linear(x, m, new WeightMatrix(FloatBuffer.wrap(w), n, k), null, y, 3, 6);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (j < 3 || j >= 6) assertEquals(42f, y[i * n + j]);
+            }
+        }
+    }
+
+    @Test
+    void dotAxpyAdd() {
+        SplittableRandom r = new SplittableRandom(SEED + 1);
+        for (int len : new int[] {0, 1, 5, 16, 17, 63, 64, 65, 1000}) {
+            float[] a = random(r, len + 3, 1), b = random(r, len + 5, 1);
+            double bound = 0;
+            for (int c = 0; c < len; c++) bound += Math.abs(a[3 + c] * b[5 + c]);
+            close("dot " + len, REF.dot(a, 3, b, 5, len), VEC.dot(a, 3, b, 5, len), Math.max(bound, 1e-6));
+
+            float[] y1 = random(r, len + 2, 1), y2 = y1.clone();
+            REF.axpy(0.37f, a, 3, y1, 2, len);
+            VEC.axpy(0.37f, a, 3, y2, 2, len);
+            for (int c = 0; c < y1.length; c++) close("axpy " + len, y1[c], y2[c], 1 + Math.abs(y1[c]));
+
+            float[] s1 = random(r, len, 1), s2 = s1.clone(), add = random(r, len, 1);
+            REF.add(add, s1, len);
+            VEC.add(add, s2, len);
+            for (int c = 0; c < len; c++) assertEquals(s1[c], s2[c], 0f, "add is exact");
+        }
+    }
+
+    @Test
+    void layerNorm() {
+        SplittableRandom r = new SplittableRandom(SEED + 2);
+        for (int dim : new int[] {1, 7, 16, 32, 37, 384, 768, 1001}) {
+            int rows = 5;
+            float[] x = random(r, rows * dim, 3), gamma = random(r, dim, 1), beta = random(r, dim, 1);
+            for (int i = 0; i < x.length; i++) x[i] += 2; // a mean far from zero
+            float[] o1 = new float[x.length], o2 = new float[x.length];
+            REF.layerNorm(x, o1, dim, 1, rows, gamma, beta, 1e-12f);
+            VEC.layerNorm(x, o2, dim, 1, rows, gamma, beta, 1e-12f);
+            for (int c = 0; c < dim; c++) assertEquals(0f, o2[c], "row 0 is outside the range");
+            for (int c = dim; c < x.length; c++) {
+                close("layerNorm dim=" + dim + " at " + c, o1[c], o2[c], 1 + Math.abs(gamma[c % dim]) * 4 + Math.abs(beta[c % dim]));
+            }
+        }
+    }
+
+    @Test
+    void softmax() {
+        SplittableRandom r = new SplittableRandom(SEED + 3);
+        for (int len : new int[] {1, 2, 15, 16, 17, 128, 513}) {
+            float[] x = random(r, len + 4, 5);
+            x[2 + len / 2] = -Float.MAX_VALUE; // a masked key
+            float[] a = x.clone(), b = x.clone();
+            REF.softmax(a, 2, len);
+            VEC.softmax(b, 2, len);
+            double sum = 0;
+            for (int c = 0; c < x.length; c++) {
+                close("softmax " + len + " at " + c, a[c], b[c], Math.abs(a[c]) + 1e-7);
+                if (c >= 2 && c < 2 + len) sum += b[c];
+            }
+            assertEquals(1.0, sum, 1e-5);
+            if (len > 1) assertEquals(0f, b[2 + len / 2], "a masked key gets exactly zero weight");
+            assertEquals(x[0], b[0]);
+            assertEquals(x[len + 3], b[len + 3]);
+        }
+    }
+
+    @Test
+    void softmaxOfFullyMaskedRowIsUniform() {
+        float[] x = new float[20];
+        Arrays.fill(x, -Float.MAX_VALUE);
+        VEC.softmax(x, 0, 20);
+        for (float v : x) assertEquals(0.05f, v, 1e-7f);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void activations(Activation act) {
+        SplittableRandom r = new SplittableRandom(SEED + 4 + act.ordinal());
+        int len = 4099;
+        float[] x = random(r, len, 4);
+        x[0] = 0f;
+        x[1] = -12f;
+        x[2] = 12f;
+        x[3] = -0.5f;
+        float[] a = x.clone(), b = x.clone();
+        REF.activation(act, a, 1, len - 2);
+        VEC.activation(act, b, 1, len - 2);
+        assertEquals(x[0], b[0]);
+        assertEquals(x[len - 1], b[len - 1]);
+        for (int c = 1; c < len - 1; c++) {
+            // relative to the value, and to the input scale where tanh-based forms cancel near -1
+            double bound = Math.abs(a[c]) + (act == Activation.GELU_TANH ? 1e-2 * Math.abs(x[c]) : 1e-6);
+            close(act + "(" + x[c] + ")", a[c], b[c], bound);
+        }
+    }
+
+    @Test
+    void geluMatchesKnownValues() {
+        // x * Phi(x), from the normal CDF
+        float[] x = {-3f, -1f, 0f, 0.5f, 1f, 3f};
+        double[] expected = {-0.0040496985, -0.15865525, 0, 0.34573123, 0.84134475, 2.9959503};
+        for (Kernels k : new Kernels[] {REF, VEC}) {
+            float[] y = x.clone();
+            k.activation(Activation.GELU, y, 0, y.length);
+            for (int i = 0; i < x.length; i++) assertEquals(expected[i], y[i], 2e-7 * Math.max(1, Math.abs(expected[i])), k.name() + " gelu(" + x[i] + ")");
+        }
+    }
+
+    @Test
+    void erfReference() {
+        assertEquals(0.0, Erf.erf(0), 0);
+        assertEquals(0.8427007929497149, Erf.erf(1), 1e-15);
+        assertEquals(-0.9953222650189527, Erf.erf(-2), 1e-15);
+        assertEquals(0.9999779095030014, Erf.erf(3), 1e-15);
+        assertEquals(0.9999999845827421, Erf.erf(4), 1e-15);
+        assertEquals(1.0, Erf.erf(30), 0);
+    }
+}
