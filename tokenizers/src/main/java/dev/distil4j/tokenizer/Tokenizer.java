@@ -1,0 +1,582 @@
+package dev.distil4j.tokenizer;
+
+import dev.distil4j.tokenizer.decoder.Decoder;
+import dev.distil4j.tokenizer.io.LegacyFiles;
+import dev.distil4j.tokenizer.io.TokenizerJson;
+import dev.distil4j.tokenizer.model.Model;
+import dev.distil4j.tokenizer.normalizer.Normalizer;
+import dev.distil4j.tokenizer.pretokenizer.PreTokenizer;
+import dev.distil4j.tokenizer.processor.PostProcessor;
+import dev.distil4j.tokenizer.processor.RawEncoding;
+import dev.distil4j.tokenizer.text.NormalizedString;
+import dev.distil4j.tokenizer.text.UnicodeTables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Hugging Face tokenizer: normalizer → pre-tokenizer → model → post-processor, plus a decoder and
+ * the added (special) tokens. Immutable and thread-safe; build it once and share it.
+ *
+ * <pre>{@code
+ * Tokenizer tok = Tokenizer.fromDirectory(Path.of("distilbert-base-uncased"));
+ * Encoding e = tok.encode("Hello world!");
+ * e.ids();      // [101, 7592, 2088, 999, 102]
+ * e.offsets();  // UTF-16 [0,0, 0,5, 6,11, 11,12, 0,0]
+ * }</pre>
+ *
+ * <p>Two behaviours are emulated (see {@link TokenizerConfig#flavor()}): a tokenizer read from
+ * {@code tokenizer.json} behaves like Hugging Face's Rust library (what {@code transformers}' fast
+ * tokenizers and DJL give); one built from legacy files ({@code vocab.txt}, {@code vocab.json} +
+ * {@code merges.txt}) behaves like the slow Python tokenizers of transformers 4.28 where they differ:
+ * the Unicode 14 character database of Python 3.11 (unassigned code points are deleted as control
+ * characters), {@code convert_tokens_to_string} for decoding, and longest-first pair truncation removing
+ * from the second sequence on ties. Saving a legacy tokenizer writes the tokenizer.json that
+ * {@code transformers}' converters would write; loading it back gives the Rust behaviour.
+ */
+public final class Tokenizer {
+    private final Normalizer normalizer;
+    private final PreTokenizer preTokenizer;
+    private final Model model;
+    private final PostProcessor postProcessor;
+    private final Decoder decoder;
+    private final AddedVocabulary added;
+    private final TokenizerConfig config;
+    private final Map<String, Object> jsonTruncation;
+    private final Map<String, Object> jsonPadding;
+    /** Slow RoBERTa: the prefix space goes once in front of the whole text, not in front of each piece. */
+    private final boolean slowPrefixSpace;
+    private final PreTokenizer piecePreTokenizer;
+
+    /**
+     * Assembles a tokenizer from its parts (loaders do this; {@code normalizer}, {@code preTokenizer},
+     * {@code postProcessor} and {@code decoder} may be null).
+     *
+     * @param jsonTruncation tokenizer.json's {@code truncation} section, kept for {@link #save} only
+     * @param jsonPadding tokenizer.json's {@code padding} section, kept for {@link #save} only
+     */
+    public Tokenizer(Normalizer normalizer, PreTokenizer preTokenizer, Model model, PostProcessor postProcessor,
+                     Decoder decoder, List<AddedToken> addedTokens, TokenizerConfig config,
+                     Map<String, Object> jsonTruncation, Map<String, Object> jsonPadding) {
+        if (model == null) {
+            throw new TokenizerException("a tokenizer needs a model");
+        }
+        this.normalizer = normalizer;
+        this.preTokenizer = preTokenizer;
+        this.model = model;
+        this.postProcessor = postProcessor;
+        this.decoder = decoder;
+        this.added = new AddedVocabulary(addedTokens);
+        this.config = config;
+        this.jsonTruncation = jsonTruncation;
+        this.jsonPadding = jsonPadding;
+        if (config.flavor() == UnicodeTables.Flavor.PYTHON
+                && preTokenizer instanceof dev.distil4j.tokenizer.pretokenizer.ByteLevel bl && bl.addPrefixSpace()) {
+            slowPrefixSpace = true;
+            piecePreTokenizer = new dev.distil4j.tokenizer.pretokenizer.ByteLevel(false, bl.trimOffsets(), bl.useRegex(), bl.tables());
+        } else {
+            slowPrefixSpace = false;
+            piecePreTokenizer = preTokenizer;
+        }
+    }
+
+    // ---------------------------------------------------------------- factories
+
+    /**
+     * Loads {@code dir/tokenizer.json} when present (plus {@code tokenizer_config.json}), otherwise the
+     * legacy files: {@code vocab.txt} (BERT family) or {@code vocab.json} + {@code merges.txt} (RoBERTa).
+     */
+    public static Tokenizer fromDirectory(Path dir) {
+        if (Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            return TokenizerJson.read(dir.resolve("tokenizer.json"), LegacyFiles.readConfig(dir));
+        }
+        return LegacyFiles.load(dir);
+    }
+
+    /** Reads a tokenizer.json (and the {@code tokenizer_config.json} beside it, if any). */
+    public static Tokenizer fromTokenizerJson(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        return TokenizerJson.read(file, parent == null ? null : LegacyFiles.readConfig(parent));
+    }
+
+    /**
+     * A BERT-family WordPiece tokenizer from {@code vocab.txt}, configured like {@code BertTokenizer}
+     * with the given options ({@code tokenizer_config.json} keys: do_lower_case, strip_accents,
+     * tokenize_chinese_chars, never_split, model_max_length, special tokens).
+     */
+    public static Tokenizer fromWordPieceVocab(Path vocabTxt, Map<String, Object> options) {
+        return LegacyFiles.wordPiece(vocabTxt, options);
+    }
+
+    /** A RoBERTa byte-level BPE tokenizer from {@code vocab.json} + {@code merges.txt} (options: add_prefix_space, ...). */
+    public static Tokenizer fromBpeFiles(Path vocabJson, Path mergesTxt, Map<String, Object> options) {
+        return LegacyFiles.bpe(vocabJson, mergesTxt, options);
+    }
+
+    /** Writes this tokenizer as a tokenizer.json that Hugging Face (and this class) can read. */
+    public void save(Path file) {
+        TokenizerJson.write(this, file);
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    public Encoding encode(String text) {
+        return encode(text, null, EncodeOptions.DEFAULT);
+    }
+
+    public Encoding encode(String text, EncodeOptions options) {
+        return encode(text, null, options);
+    }
+
+    public Encoding encodePair(String text, String pair) {
+        return encode(text, pair, EncodeOptions.DEFAULT);
+    }
+
+    /** Encodes {@code text} (and {@code pair} when not null); padding applies to this one encoding. */
+    public Encoding encode(String text, String pair, EncodeOptions options) {
+        RawEncoding r = encodeRaw(text, pair, options);
+        if (options.padding() != PaddingStrategy.NONE) {
+            int target = options.padding() == PaddingStrategy.MAX_LENGTH ? maxLength(options) : r.len;
+            pad(List.of(r), target, options);
+        }
+        return freeze(r);
+    }
+
+    public BatchEncoding encodeBatch(List<String> texts, EncodeOptions options) {
+        return encodeBatch(texts, null, options);
+    }
+
+    /** Encodes a batch (pairs when {@code pairs} is not null) and pads it as {@code options} say. */
+    public BatchEncoding encodeBatch(List<String> texts, List<String> pairs, EncodeOptions options) {
+        if (pairs != null && pairs.size() != texts.size()) {
+            throw new IllegalArgumentException("texts and pairs differ in size: " + texts.size() + " vs " + pairs.size());
+        }
+        List<RawEncoding> raws = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            raws.add(encodeRaw(texts.get(i), pairs == null ? null : pairs.get(i), options));
+        }
+        if (options.padding() != PaddingStrategy.NONE && !raws.isEmpty()) {
+            int target;
+            if (options.padding() == PaddingStrategy.MAX_LENGTH) {
+                target = maxLength(options);
+            } else {
+                target = 0;
+                for (RawEncoding r : raws) {
+                    target = Math.max(target, r.len);
+                }
+            }
+            pad(raws, target, options);
+        }
+        List<Encoding> out = new ArrayList<>(raws.size());
+        for (RawEncoding r : raws) {
+            out.add(freeze(r));
+        }
+        return new BatchEncoding(out);
+    }
+
+    /** The tokens of {@code text} without special tokens ({@code tokenizer.tokenize(text)}). */
+    public List<String> tokenize(String text) {
+        return List.of(encode(text, null, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).tokens());
+    }
+
+    private int maxLength(EncodeOptions o) {
+        return o.maxLength() > 0 ? o.maxLength() : config.modelMaxLength();
+    }
+
+    private void pad(List<RawEncoding> raws, int target, EncodeOptions o) {
+        int m = o.padToMultipleOf();
+        if (m > 0 && target % m != 0) {
+            target += m - target % m;
+        }
+        String padTok = config.padToken();
+        if (padTok == null) {
+            throw new TokenizerException("padding requested but the tokenizer has no pad token");
+        }
+        int padId = tokenToId(padTok);
+        if (padId < 0) {
+            throw new TokenizerException("pad token '" + padTok + "' is not in the vocabulary");
+        }
+        boolean left = (o.paddingSide() != null ? o.paddingSide() : config.paddingSide()) == Side.LEFT;
+        for (RawEncoding r : raws) {
+            r.pad(target, padId, 0, padTok, left);
+        }
+    }
+
+    private RawEncoding encodeRaw(String text, String pair, EncodeOptions o) {
+        if (text == null) {
+            throw new IllegalArgumentException("text is null");
+        }
+        RawEncoding a = encodeSequence(text, 0);
+        RawEncoding b = pair == null ? null : encodeSequence(pair, 1);
+        if (o.truncation() != TruncationStrategy.NONE) {
+            int max = maxLength(o);
+            int nAdded = o.addSpecialTokens() && postProcessor != null ? postProcessor.addedTokens(b != null) : 0;
+            if (max != Integer.MAX_VALUE) {
+                if (max < nAdded) {
+                    throw new TokenizerException("max_length " + max + " leaves no room: " + nAdded
+                            + " special tokens are added");
+                }
+                boolean left = (o.truncationSide() != null ? o.truncationSide() : config.truncationSide()) == Side.LEFT;
+                truncate(a, b, max - nAdded, o.truncation(), o.stride(), left);
+            }
+        }
+        return PostProcessor.run(postProcessor, a, b, o.addSpecialTokens());
+    }
+
+    private void truncate(RawEncoding a, RawEncoding b, int max, TruncationStrategy s, int stride, boolean left) {
+        try {
+            if (max == 0) {
+                a.truncate(0, stride, left);
+                if (b != null) {
+                    b.truncate(0, stride, left);
+                }
+                return;
+            }
+            int total = a.len + (b == null ? 0 : b.len);
+            if (total <= max) {
+                return;
+            }
+            int toRemove = total - max;
+            switch (s) {
+                case LONGEST_FIRST -> {
+                    if (b == null) {
+                        a.truncate(total - toRemove, stride, left);
+                    } else if (config.flavor() == UnicodeTables.Flavor.PYTHON) {
+                        // transformers 4.28 slow: one token at a time from the longer, ties from the second
+                        int n1 = a.len;
+                        int n2 = b.len;
+                        for (int k = 0; k < toRemove; k++) {
+                            if (n1 > n2) {
+                                n1--;
+                            } else {
+                                n2--;
+                            }
+                        }
+                        a.truncate(n1, stride, left);
+                        b.truncate(n2, stride, left);
+                    } else {
+                        int n1 = a.len;
+                        int n2 = b.len;
+                        boolean swap = n1 > n2;
+                        if (swap) {
+                            int t = n1;
+                            n1 = n2;
+                            n2 = t;
+                        }
+                        n2 = n1 > max ? n1 : Math.max(n1, max - n1);
+                        if (n1 + n2 > max) {
+                            n1 = max / 2;
+                            n2 = n1 + max % 2;
+                        }
+                        if (swap) {
+                            int t = n1;
+                            n1 = n2;
+                            n2 = t;
+                        }
+                        a.truncate(n1, stride, left);
+                        b.truncate(n2, stride, left);
+                    }
+                }
+                case ONLY_FIRST, ONLY_SECOND -> {
+                    RawEncoding target = s == TruncationStrategy.ONLY_FIRST ? a : b;
+                    if (target == null) {
+                        throw new TokenizerException("truncation only_second needs a pair of sequences");
+                    }
+                    if (target.len > toRemove) {
+                        target.truncate(target.len - toRemove, stride, left);
+                    } else if (config.flavor() != UnicodeTables.Flavor.PYTHON) {
+                        throw new TokenizerException("sequence to truncate is too short to respect max_length "
+                                + "(it has " + target.len + " tokens, " + toRemove + " must go)");
+                    }
+                    // slow tokenizers only log an error and leave the input untruncated
+                }
+                case NONE -> { }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerException(e.getMessage(), e);
+        }
+    }
+
+    /** Normalize, split on added tokens, pre-tokenize, run the model: one sequence, no special tokens. */
+    private RawEncoding encodeSequence(String text, int typeId) {
+        NormalizedString whole = NormalizedString.of(text, 0, text.length());
+        if (slowPrefixSpace && !whole.isEmpty() && !UnicodeTables.PYTHON.isSplitWhitespace(whole.cp(0))) {
+            // RobertaTokenizer.prepare_for_tokenization: " " + text, before special tokens are split off
+            NormalizedString.Builder b = whole.rewrite();
+            b.emit(' ', 0, 0);
+            for (int i = 0; i < whole.length(); i++) {
+                b.keep(i);
+            }
+            b.commit();
+        }
+        List<AddedVocabulary.Piece> pieces = new ArrayList<>();
+        if (added.hasRaw()) {
+            int[] m = added.findMatches(whole.codePoints(), whole.length(), false);
+            AddedVocabulary.splitPieces(whole, m, pieces);
+        } else if (!whole.isEmpty()) {
+            pieces.add(new AddedVocabulary.Piece(whole, -1));
+        }
+        List<AddedVocabulary.Piece> normalizedPieces = new ArrayList<>(pieces.size() + 4);
+        for (AddedVocabulary.Piece p : pieces) {
+            if (p.tokenId() >= 0) {
+                normalizedPieces.add(p);
+                continue;
+            }
+            NormalizedString ns = p.text();
+            if (normalizer != null) {
+                normalizer.normalize(ns);
+            }
+            if (ns.isEmpty()) {
+                continue;
+            }
+            if (added.hasNormalized()) {
+                int[] m = added.findMatches(ns.codePoints(), ns.length(), true);
+                AddedVocabulary.splitPieces(ns, m, normalizedPieces);
+            } else {
+                normalizedPieces.add(p);
+            }
+        }
+        RawEncoding r = new RawEncoding(text.length() / 3 + 4);
+        Utf16ToCp conv = new Utf16ToCp(text);
+        List<NormalizedString> words = new ArrayList<>();
+        int word = 0;
+        for (AddedVocabulary.Piece p : normalizedPieces) {
+            NormalizedString ns = p.text();
+            if (p.tokenId() >= 0) {
+                int s = ns.start(0);
+                int e = ns.end(ns.length() - 1);
+                // Rust reports the matched text (whitespace eaten by lstrip/rstrip included) as the token;
+                // the slow tokenizers report the token's content.
+                String tokenText = config.flavor() == UnicodeTables.Flavor.RUST ? ns.text() : idToToken(p.tokenId());
+                r.add(p.tokenId(), tokenText, typeId, word, s, e, conv.cp(s), conv.cp(e), 0);
+                word++;
+                continue;
+            }
+            words.clear();
+            if (piecePreTokenizer != null) {
+                piecePreTokenizer.split(ns, words);
+            } else if (!ns.isEmpty()) {
+                words.add(ns);
+            }
+            for (NormalizedString w : words) {
+                final int wordId = word;
+                model.tokenize(w, (id, s, e) -> {
+                    int os = w.start(s);
+                    int oe = w.end(e - 1);
+                    r.add(id, model.vocab().token(id), typeId, wordId, os, oe, conv.cp(os), conv.cp(oe), 0);
+                });
+                word++;
+            }
+        }
+        return r;
+    }
+
+    /** UTF-16 index → code-point index, cheap when the text has no surrogates. */
+    private static final class Utf16ToCp {
+        private final int[] map;
+
+        Utf16ToCp(String s) {
+            int[] m = null;
+            for (int i = 0; i < s.length(); i++) {
+                if (Character.isSurrogate(s.charAt(i))) {
+                    m = new int[s.length() + 1];
+                    break;
+                }
+            }
+            if (m != null) {
+                int cp = 0;
+                for (int i = 0; i < s.length(); i++) {
+                    m[i] = cp;
+                    if (!(Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1)))) {
+                        cp++;
+                    }
+                }
+                m[s.length()] = cp;
+            }
+            map = m;
+        }
+
+        int cp(int utf16) {
+            return map == null ? utf16 : map[utf16];
+        }
+    }
+
+    private static Encoding freeze(RawEncoding r) {
+        int n = r.len;
+        int[] off = new int[2 * n];
+        int[] cpOff = new int[2 * n];
+        for (int i = 0; i < n; i++) {
+            off[2 * i] = r.offStart[i];
+            off[2 * i + 1] = r.offEnd[i];
+            cpOff[2 * i] = r.cpStart[i];
+            cpOff[2 * i + 1] = r.cpEnd[i];
+        }
+        List<Encoding> over = new ArrayList<>(r.overflowing.size());
+        for (RawEncoding o : r.overflowing) {
+            over.add(freeze(o));
+        }
+        return new Encoding(java.util.Arrays.copyOf(r.ids, n), java.util.Arrays.copyOf(r.tokens, n),
+                java.util.Arrays.copyOf(r.typeIds, n), java.util.Arrays.copyOf(r.attention, n),
+                java.util.Arrays.copyOf(r.specialMask, n), java.util.Arrays.copyOf(r.words, n), r.sequenceIds(),
+                off, cpOff, over);
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /** Decodes with special tokens kept and the configured clean-up. */
+    public String decode(int[] ids) {
+        return decode(ids, false, config.cleanUpTokenizationSpaces());
+    }
+
+    /**
+     * Decodes ids to text: the decoder, then (like {@code transformers}) the tokenization-space clean-up
+     * when {@code cleanUpTokenizationSpaces}. Unknown ids are skipped.
+     */
+    public String decode(int[] ids, boolean skipSpecialTokens, boolean cleanUpTokenizationSpaces) {
+        List<String> toks = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            String t = idToToken(id);
+            if (t == null) {
+                continue;
+            }
+            if (skipSpecialTokens && isSpecialId(id)) {
+                continue;
+            }
+            toks.add(t);
+        }
+        String text = convertTokensToString(toks);
+        return cleanUpTokenizationSpaces ? Decoder.cleanUpTokenization(text) : text;
+    }
+
+    /** Joins tokens into text with the decoder (no clean-up): {@code convert_tokens_to_string}. */
+    public String convertTokensToString(List<String> tokens) {
+        return decoder == null ? String.join(" ", tokens) : decoder.decode(tokens);
+    }
+
+    private boolean isSpecialId(int id) {
+        AddedToken t = added.byId(id);
+        return t != null && t.special();
+    }
+
+    // ---------------------------------------------------------------- vocabulary
+
+    /** The id of {@code token} (added tokens first, then the model's vocabulary), or -1. */
+    public int tokenToId(String token) {
+        AddedToken t = added.byContent(token);
+        return t != null ? t.id() : model.vocab().get(token);
+    }
+
+    /** The token of {@code id}, or null. */
+    public String idToToken(int id) {
+        AddedToken t = added.byId(id);
+        return t != null ? t.content() : model.vocab().token(id);
+    }
+
+    /** Size of the vocabulary including added tokens ({@code len(tokenizer)}). */
+    public int vocabSize() {
+        int n = model.vocab().size();
+        for (AddedToken t : added.tokens()) {
+            if (model.vocab().get(t.content()) < 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Token → id: the model's vocabulary plus added tokens. */
+    public Map<String, Integer> vocab() {
+        Map<String, Integer> m = new LinkedHashMap<>(model.vocab().asMap());
+        m.putAll(added.asMap());
+        return m;
+    }
+
+    /** Special tokens added by the post-processor for a single sequence or a pair. */
+    public int numSpecialTokensToAdd(boolean pair) {
+        return postProcessor == null ? 0 : postProcessor.addedTokens(pair);
+    }
+
+    private int idOf(String token) {
+        return token == null ? -1 : tokenToId(token);
+    }
+
+    public int padTokenId() {
+        return idOf(config.padToken());
+    }
+
+    public int clsTokenId() {
+        return idOf(config.clsToken());
+    }
+
+    public int sepTokenId() {
+        return idOf(config.sepToken());
+    }
+
+    public int maskTokenId() {
+        return idOf(config.maskToken());
+    }
+
+    public int unkTokenId() {
+        return idOf(config.unkToken());
+    }
+
+    public int bosTokenId() {
+        return idOf(config.bosToken());
+    }
+
+    public int eosTokenId() {
+        return idOf(config.eosToken());
+    }
+
+    /** Ids of all special tokens (added tokens marked special). */
+    public int[] specialTokenIds() {
+        return added.specials().stream().mapToInt(AddedToken::id).toArray();
+    }
+
+    public int modelMaxLength() {
+        return config.modelMaxLength();
+    }
+
+    // ---------------------------------------------------------------- parts
+
+    public TokenizerConfig config() {
+        return config;
+    }
+
+    public Normalizer normalizer() {
+        return normalizer;
+    }
+
+    public PreTokenizer preTokenizer() {
+        return preTokenizer;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public PostProcessor postProcessor() {
+        return postProcessor;
+    }
+
+    public Decoder decoder() {
+        return decoder;
+    }
+
+    public List<AddedToken> addedTokens() {
+        return added.tokens();
+    }
+
+    /** tokenizer.json's {@code truncation} section (not applied by {@code encode}; transformers ignores it too), or null. */
+    public Map<String, Object> jsonTruncation() {
+        return jsonTruncation;
+    }
+
+    /** tokenizer.json's {@code padding} section (not applied by {@code encode}), or null. */
+    public Map<String, Object> jsonPadding() {
+        return jsonPadding;
+    }
+}
