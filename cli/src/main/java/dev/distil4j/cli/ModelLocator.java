@@ -1,15 +1,19 @@
 package dev.distil4j.cli;
 
-import java.nio.file.Files;
+import dev.distil4j.source.SourceSettings;
+
+import java.io.PrintWriter;
 import java.nio.file.Path;
 
-/** Turns a {@code --model} argument into a model directory. */
+/**
+ * Turns a {@code --model} argument into a model directory: a local directory, the Hugging Face
+ * cache or hub, a Maven coordinate or a known alias ({@code bert-base-uncased}), through
+ * {@link dev.distil4j.source.ModelSource}. Where it came from goes to stderr.
+ */
 final class ModelLocator {
     private ModelLocator() {}
 
     static Path resolve(String spec) {
-        Path p = Path.of(spec);
-        if (Files.isDirectory(p)) return p;
-        throw new UserException("model \"" + spec + "\" not found: not a directory");
+        return ModelSpecs.resolve(SourceSettings.fromEnvironment(), spec, new PrintWriter(System.err, true));
     }
 }
