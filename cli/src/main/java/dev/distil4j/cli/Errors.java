@@ -1,6 +1,8 @@
 package dev.distil4j.cli;
 
 import dev.distil4j.model.ConfigException;
+import dev.distil4j.source.ModelSourceException;
+import dev.distil4j.tokenizer.TokenizerException;
 import dev.distil4j.weights.WeightsException;
 import picocli.CommandLine;
 
@@ -29,7 +31,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
 
     static boolean isUserError(Throwable e) {
         return e instanceof UserException || e instanceof IllegalArgumentException || e instanceof ConfigException
-                || e instanceof WeightsException || e instanceof NoSuchFileException
+                || e instanceof WeightsException || e instanceof TokenizerException || e instanceof ModelSourceException
+                || e instanceof NoSuchFileException
                 || (e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException)
                 || (e instanceof IOException && !(e instanceof java.io.InterruptedIOException) && e.getMessage() != null
                     && e.getClass().getPackageName().startsWith("com.fasterxml"));

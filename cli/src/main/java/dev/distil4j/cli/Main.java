@@ -12,6 +12,9 @@ import java.io.PrintWriter;
         description = "Runs BERT, DistilBERT and RoBERTa models from Hugging Face checkpoints, in pure Java.",
         subcommands = {
                 ForwardCommand.class,
+                FillMaskCommand.class, ClassifyCommand.class, EmbedCommand.class,
+                ConvertCommand.class, InitStudentCommand.class, ModelsCommand.class,
+                NerCommand.class, QaCommand.class, TokenizeCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

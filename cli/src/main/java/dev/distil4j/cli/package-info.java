@@ -1,5 +1,12 @@
 /**
  * The {@code ./distil4j} command line (picocli): one subcommand per job. Commands print results on
  * stdout and one-line errors on stderr; exit codes are 0 (ok), 2 (bad input) and 1 (internal error).
+ *
+ * <p>The pipeline commands share their plumbing: {@link dev.distil4j.cli.IoOptions} (the
+ * {@code --input/--input-format/--output/--batch-size/--fail-fast/--progress} mixin),
+ * {@link dev.distil4j.cli.InputRecords} (arguments, JSON lines, CSV or plain lines as records with
+ * line numbers), {@link dev.distil4j.cli.RecordLoop} (parse, batch, run, report bad records and go
+ * on), {@link dev.distil4j.cli.JsonLinesWriter}, {@link dev.distil4j.cli.ProgressBar} and
+ * {@link dev.distil4j.cli.NpyWriter}.
  */
 package dev.distil4j.cli;
