@@ -29,3 +29,11 @@ if ! DISTIL4J_JDK=$(distil4j_find_jdk); then
   exit 1
 fi
 export JAVA_HOME="$DISTIL4J_JDK"
+
+# Maven's bundled Guava touches sun.misc.Unsafe, which JDK 24+ warns about on every build.
+if [ "$(distil4j_java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
+  case " ${MAVEN_OPTS:-} " in
+    *sun-misc-unsafe-memory-access*) ;;
+    *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+  esac
+fi

@@ -1,0 +1,93 @@
+package dev.distil4j.cli;
+
+import dev.distil4j.server.InferenceServer;
+import dev.distil4j.server.ServerOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code distil4j serve}: the HTTP server (Inference API, TEI and OpenAI routes). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serves models over HTTP: POST /models/{id} (Hugging Face Inference API), /embed, /embed_all, "
+                + "/predict, /tokenize, /decode, /info, /health (text-embeddings-inference), /v1/embeddings (OpenAI), /metrics.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model to serve (directory, hub id, alias or maven:...); repeat for several.")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--served-model-name", description = "Id to serve each --model under (same order); default: the id given, or the directory's name.")
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "16384", description = "Token budget of one batch (default: ${DEFAULT-VALUE}).")
+    int maxBatchTokens;
+
+    @Option(names = "--max-batch-requests", defaultValue = "64", description = "Most inputs in one batch (default: ${DEFAULT-VALUE}).")
+    int maxBatchSize;
+
+    @Option(names = "--max-concurrent-requests", defaultValue = "512",
+            description = "Most inputs queued per model; more get 429 (default: ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--max-wait-ms", defaultValue = "5", description = "How long a batch waits for more inputs (default: ${DEFAULT-VALUE}).")
+    long maxWaitMs;
+
+    @Option(names = "--max-client-batch-size", defaultValue = "32", description = "Most inputs in one request (default: ${DEFAULT-VALUE}).")
+    int maxClientBatch;
+
+    @Option(names = "--max-body-bytes", defaultValue = "2000000", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    long maxBody;
+
+    @Option(names = "--auto-truncate", description = "Truncate inputs longer than the model takes instead of answering 422.")
+    boolean autoTruncate;
+
+    @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' (default: $DISTIL4J_API_KEY, if set).")
+    String apiKey;
+
+    @Option(names = "--drain-timeout-s", defaultValue = "30", description = "On shutdown, how long to finish queued work (default: ${DEFAULT-VALUE}).")
+    long drainSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!names.isEmpty() && names.size() != models.size()) {
+            throw new UserException(names.size() + " --served-model-name for " + models.size() + " --model; give one per model or none");
+        }
+        Map<String, Path> served = new LinkedHashMap<>();
+        for (int i = 0; i < models.size(); i++) {
+            String spec = models.get(i);
+            Path dir = ModelLocator.resolve(spec);
+            String id = !names.isEmpty() ? names.get(i) : idFor(spec);
+            if (served.put(id, dir) != null) throw new UserException("two models would be served as \"" + id + "\"; use --served-model-name");
+        }
+        String key = apiKey != null ? apiKey : System.getenv("DISTIL4J_API_KEY");
+        ServerOptions options = new ServerOptions(host, port, maxBatchTokens, maxBatchSize, maxQueue, Duration.ofMillis(maxWaitMs),
+                maxClientBatch, maxBody, autoTruncate, key == null || key.isEmpty() ? null : key, Duration.ofSeconds(60),
+                Duration.ofSeconds(drainSeconds));
+        InferenceServer server = InferenceServer.start(served, options);
+        server.shutdownOnSignal();
+        System.err.println("distil4j: serving " + served.keySet() + " at " + server.url());
+        server.awaitShutdown();
+        return 0;
+    }
+
+    /** A local directory is served under its folder name; anything else (hub id, alias) as given. */
+    static String idFor(String spec) {
+        Path p = Path.of(spec);
+        if (java.nio.file.Files.isDirectory(p)) {
+            Path name = p.toAbsolutePath().normalize().getFileName();
+            return name == null ? spec : name.toString();
+        }
+        return spec;
+    }
+}

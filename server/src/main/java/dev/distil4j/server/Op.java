@@ -1,0 +1,93 @@
+package dev.distil4j.server;
+
+import dev.distil4j.pipeline.Embeddings;
+import dev.distil4j.pipeline.FillMask;
+import dev.distil4j.pipeline.QuestionAnswering;
+import dev.distil4j.pipeline.TextClassification;
+import dev.distil4j.pipeline.TokenClassification;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a batch runs: a pipeline call with fixed options. Ops are records, so two requests with
+ * equal options have equal ops and their inputs share batches; inputs with other options wait for
+ * a batch of their own.
+ */
+sealed interface Op {
+
+    /** Runs the op on a batch of inputs of its kind; one output per input. */
+    List<?> run(ServedModel m, List<Object> items);
+
+    /**
+     * Runs a batch; if the batch fails, runs each input alone, so one bad input fails only its own
+     * request. A failed input's slot holds its exception, which the route rethrows.
+     */
+    default List<Object> runIsolated(ServedModel m, List<Object> items) {
+        try {
+            return new ArrayList<>(run(m, items));
+        } catch (RuntimeException batchFailure) {
+            if (items.size() == 1) return List.of(batchFailure);
+            List<Object> out = new ArrayList<>(items.size());
+            for (Object item : items) {
+                try {
+                    out.add(run(m, List.of(item)).get(0));
+                } catch (RuntimeException e) {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> cast(List<Object> items) {
+        return (List<T>) (List<?>) items;
+    }
+
+    record FillMaskOp(FillMask.Options options) implements Op {
+        @Override
+        public List<?> run(ServedModel m, List<Object> items) {
+            return m.fillMask().predictBatch(cast(items), options);
+        }
+    }
+
+    record ClassifyOp(TextClassification.Options options, boolean labelOrder) implements Op {
+        @Override
+        public List<?> run(ServedModel m, List<Object> items) {
+            List<TextClassification.Input> in = cast(items);
+            return labelOrder ? m.classifier().scoresInLabelOrder(in, options) : m.classifier().classifyBatch(in, options);
+        }
+    }
+
+    record NerOp(TokenClassification.Options options) implements Op {
+        @Override
+        public List<?> run(ServedModel m, List<Object> items) {
+            return m.ner().predictBatch(cast(items), options);
+        }
+    }
+
+    record QaOp(QuestionAnswering.Options options) implements Op {
+        @Override
+        public List<?> run(ServedModel m, List<Object> items) {
+            return m.qa().predictBatch(cast(items), options);
+        }
+    }
+
+    /** Sentence vectors (TEI /embed, OpenAI, sentence-transformers feature extraction). */
+    record SentenceOp() implements Op {
+        @Override
+        public List<?> run(ServedModel m, List<Object> items) {
+            return m.embeddings().sentences(cast(items));
+        }
+    }
+
+    /** Token vectors (TEI /embed_all, feature extraction on a plain encoder). */
+    record TokensOp() implements Op {
+        @Override
+        public List<?> run(ServedModel m, List<Object> items) {
+            List<List<Embeddings.TokenEmbedding>> out = m.embeddings().tokensBatch(cast(items));
+            return out;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.distil4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+
+/** Shared helpers for the server tests: reference data, model directories, HTTP calls, JSON comparison. */
+final class ServerFixtures {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private ServerFixtures() {}
+
+    static Path shared(String rel) {
+        Path root = Path.of(System.getProperty("distil4j.shared", "../../shared"));
+        Path p = root.resolve(rel);
+        if (!Files.exists(p)) throw new IllegalStateException("reference data missing: " + p.toAbsolutePath());
+        return p;
+    }
+
+    /**
+     * A copy of a tiny model directory (links to its files) with the fast tokenizer.json that the
+     * pipeline goldens were made with, as hub checkpoints ship it.
+     */
+    static Path withFastTokenizer(String model, Path tmp) throws IOException {
+        Path src = shared("fixtures/models/" + model);
+        Path dir = Files.createDirectories(tmp.resolve(model));
+        try (var files = Files.list(src)) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.createSymbolicLink(dir.resolve(f.getFileName()), f.toAbsolutePath());
+        }
+        Files.createSymbolicLink(dir.resolve("tokenizer.json"), shared("fixtures/goldens/" + model + "/tokenizer.json").toAbsolutePath());
+        return dir;
+    }
+
+    static JsonNode readJson(Path p) {
+        try {
+            return JSON.readTree(p.toFile());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    record Response(int status, JsonNode body, HttpResponse<String> raw) {}
+
+    static Response post(HttpClient http, String url, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode n;
+        try {
+            n = JSON.readTree(r.body());
+        } catch (IOException e) {
+            n = null;
+        }
+        return new Response(r.statusCode(), n, r);
+    }
+
+    static Response get(HttpClient http, String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode n = null;
+        try {
+            n = JSON.readTree(r.body());
+        } catch (IOException ignored) {
+            // /metrics is text
+        }
+        return new Response(r.statusCode(), n, r);
+    }
+
+    /** Structural equality: same nesting, keys, strings, integers; floats within {@code tol}. Null when equal, else where they differ. */
+    static String diff(JsonNode expected, JsonNode actual, double tol, String path) {
+        if (expected == null || actual == null) return expected == actual ? null : path + ": " + expected + " vs " + actual;
+        if (expected.isNumber() && actual.isNumber()) {
+            if (expected.isIntegralNumber() && actual.isIntegralNumber()) {
+                return expected.asLong() == actual.asLong() ? null : path + ": " + expected + " vs " + actual;
+            }
+            return Math.abs(expected.asDouble() - actual.asDouble()) <= tol ? null : path + ": " + expected + " vs " + actual;
+        }
+        if (expected.getNodeType() != actual.getNodeType()) return path + ": " + expected.getNodeType() + " vs " + actual.getNodeType();
+        if (expected.isArray()) {
+            if (expected.size() != actual.size()) return path + ": " + expected.size() + " items vs " + actual.size();
+            for (int i = 0; i < expected.size(); i++) {
+                String d = diff(expected.get(i), actual.get(i), tol, path + "[" + i + "]");
+                if (d != null) return d;
+            }
+            return null;
+        }
+        if (expected.isObject()) {
+            if (expected.size() != actual.size()) return path + ": keys " + fieldNames(expected) + " vs " + fieldNames(actual);
+            for (Iterator<String> it = expected.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!actual.has(k)) return path + ": missing key " + k;
+                String d = diff(expected.get(k), actual.get(k), tol, path + "." + k);
+                if (d != null) return d;
+            }
+            return null;
+        }
+        return expected.equals(actual) ? null : path + ": " + expected + " vs " + actual;
+    }
+
+    private static String fieldNames(JsonNode n) {
+        StringBuilder sb = new StringBuilder();
+        n.fieldNames().forEachRemaining(k -> sb.append(k).append(' '));
+        return sb.toString().trim();
+    }
+}
