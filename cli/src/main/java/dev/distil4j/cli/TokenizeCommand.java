@@ -128,7 +128,8 @@ public final class TokenizeCommand implements Callable<Integer> {
         try {
             n = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new UserException("line " + lineNo + ": not valid JSON: " + e.getOriginalMessage());
+            String why = e.getOriginalMessage().replaceAll("\\s*\\(start marker at.*$", "");
+            throw new UserException("line " + lineNo + ": not valid JSON: " + why);
         }
         if (n.isTextual()) {
             if (pairs) {

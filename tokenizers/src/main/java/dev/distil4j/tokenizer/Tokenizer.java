@@ -32,10 +32,26 @@ import java.util.Map;
  * {@code tokenizer.json} behaves like Hugging Face's Rust library (what {@code transformers}' fast
  * tokenizers and DJL give); one built from legacy files ({@code vocab.txt}, {@code vocab.json} +
  * {@code merges.txt}) behaves like the slow Python tokenizers of transformers 4.28 where they differ:
- * the Unicode 14 character database of Python 3.11 (unassigned code points are deleted as control
- * characters), {@code convert_tokens_to_string} for decoding, and longest-first pair truncation removing
- * from the second sequence on ties. Saving a legacy tokenizer writes the tokenizer.json that
- * {@code transformers}' converters would write; loading it back gives the Rust behaviour.
+ * <ul>
+ *   <li>characters: Python 3.11's Unicode 14 database for the slow path (unassigned code points are
+ *       deleted as control characters, CJK Extension E starts at U+2B820), the Rust library's own
+ *       older tables otherwise (unassigned code points survive; see
+ *       {@link dev.distil4j.tokenizer.text.UnicodeTables});</li>
+ *   <li>the token string of a special token that eats the space before it ({@code <mask>}): its
+ *       content (slow) or the matched text, space included (Rust, whose offsets then drop the space);</li>
+ *   <li>RoBERTa's {@code add_prefix_space}: once before the whole text (slow) or before every piece
+ *       between special tokens (Rust);</li>
+ *   <li>longest-first truncation of a pair that ties: the slow tokenizer cuts the second sequence,
+ *       Rust the first; {@code only_first}/{@code only_second} on a too-short sequence is an error only
+ *       in Rust;</li>
+ *   <li>decoding: {@code convert_tokens_to_string} (slow) or Rust's decoder; with the clean-up of
+ *       {@link #decode(int[], boolean, boolean)} both give transformers' text.</li>
+ * </ul>
+ * Saving a legacy tokenizer writes the tokenizer.json that {@code transformers}' converters would
+ * write; loading it back gives the Rust behaviour. docs/tokenizers.md has the full table.
+ *
+ * <p>Offsets are Java {@code String} (UTF-16) indices; {@link Encoding#codePointOffsets()} has the
+ * code-point offsets Hugging Face reports.
  */
 public final class Tokenizer {
     private final Normalizer normalizer;

@@ -117,8 +117,8 @@ class GoldenTest {
             String where = f.getFileName() + ":" + lineNo + " " + kw;
             if (rustJson != null && !Arrays.equals(e.ids(), Shared.ints(g.get("input_ids")))
                     && isLongestFirstTie(tok, g, o.build()) && sameAsRust(rustJson, g, e)) {
-                System.out.println(where + ": documented difference, Rust (and we) cut the first sequence on a"
-                        + " longest_first tie, the slow tokenizer the second; golden " + g.get("input_ids")
+                System.out.println(where + ": documented difference, on a longest_first tie Rust (and we) cut the"
+                        + " first sequence, the slow tokenizer the second; golden " + g.get("input_ids")
                         + ", Rust/ours " + Arrays.toString(e.ids()));
                 documented++;
                 continue;
@@ -138,7 +138,10 @@ class GoldenTest {
         assertTrue(documented <= 1, "more documented differences than expected: " + documented);
     }
 
-    /** A pair truncated longest_first where both sequences had the same length before truncation. */
+    /**
+     * A pair truncated longest_first where both sequences must be cut (only then do the slow and the
+     * Rust rules for splitting the room differ, on ties).
+     */
     private static boolean isLongestFirstTie(Tokenizer tok, JsonNode g, EncodeOptions o) {
         if (o.truncation() != TruncationStrategy.LONGEST_FIRST || g.get("text_pair").isNull()) {
             return false;
@@ -147,7 +150,7 @@ class GoldenTest {
         int a = tok.encode(g.get("text").asText(), plain).length();
         int b = tok.encode(g.get("text_pair").asText(), plain).length();
         int room = o.maxLength() - tok.numSpecialTokensToAdd(true);
-        return a + b > room && Math.abs(a - b) % 2 == 0 && Math.min(a, b) > room / 2;
+        return a + b > room && Math.min(a, b) > room / 2;
     }
 
     private static boolean sameAsRust(Path json, JsonNode g, Encoding e) throws Exception {
