@@ -71,9 +71,9 @@ final class ServeCommand implements Callable<Integer> {
             if (served.put(id, dir) != null) throw new UserException("two models would be served as \"" + id + "\"; use --served-model-name");
         }
         String key = apiKey != null ? apiKey : System.getenv("DISTIL4J_API_KEY");
-        ServerOptions options = new ServerOptions(host, port, maxBatchTokens, maxBatchSize, maxQueue, Duration.ofMillis(maxWaitMs),
-                maxClientBatch, maxBody, autoTruncate, key == null || key.isEmpty() ? null : key, Duration.ofSeconds(60),
-                Duration.ofSeconds(drainSeconds));
+        ServerOptions options = ServerOptions.builder().host(host).port(port).maxBatchTokens(maxBatchTokens)
+                .maxBatchSize(maxBatchSize).maxQueue(maxQueue).maxWait(Duration.ofMillis(maxWaitMs)).maxClientBatch(maxClientBatch)
+                .maxBodyBytes(maxBody).autoTruncate(autoTruncate).apiKey(key).drainTimeout(Duration.ofSeconds(drainSeconds)).build();
         InferenceServer server = InferenceServer.start(served, options);
         server.shutdownOnSignal();
         System.err.println("distil4j: serving " + served.keySet() + " at " + server.url());

@@ -61,7 +61,7 @@ class ServeCommandTest {
             CliRun.Result cli = CliRun.run("", "embed", "--model", dir.toString(), text);
             assertEquals(0, cli.code(), cli.err());
             JsonNode expected = cli.lines().get(0).get("embedding");
-            try (InferenceServer s = InferenceServer.start(Map.of(m, dir), ServerOptions.defaults().withPort(0))) {
+            try (InferenceServer s = InferenceServer.start(Map.of(m, dir), ServerOptions.builder().port(0).build())) {
                 JsonNode tei = post(http, s.url() + "/embed", "{\"inputs\": " + JSON.writeValueAsString(text) + ", \"normalize\": false}").get(0);
                 JsonNode oai = post(http, s.url() + "/v1/embeddings", "{\"input\": " + JSON.writeValueAsString(text) + "}")
                         .get("data").get(0).get("embedding");

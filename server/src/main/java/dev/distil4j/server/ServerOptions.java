@@ -21,41 +21,51 @@ public record ServerOptions(String host, int port, int maxBatchTokens, int maxBa
                             Duration idleTimeout, Duration drainTimeout) {
 
     public static ServerOptions defaults() {
-        return new ServerOptions("127.0.0.1", 8080, 16384, 64, 512, Duration.ofMillis(5), 32, 2_000_000, false, null,
-                Duration.ofSeconds(60), Duration.ofSeconds(30));
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
     }
 
     public Batcher.Limits batchLimits() {
         return new Batcher.Limits(maxBatchTokens, maxBatchSize, maxQueue, maxWait);
     }
 
-    public ServerOptions withPort(int p) {
-        return new ServerOptions(host, p, maxBatchTokens, maxBatchSize, maxQueue, maxWait, maxClientBatch, maxBodyBytes,
-                autoTruncate, apiKey, idleTimeout, drainTimeout);
-    }
+    /** Starts from the defaults; set what differs. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private int maxBatchTokens = 16384;
+        private int maxBatchSize = 64;
+        private int maxQueue = 512;
+        private Duration maxWait = Duration.ofMillis(5);
+        private int maxClientBatch = 32;
+        private long maxBodyBytes = 2_000_000;
+        private boolean autoTruncate;
+        private String apiKey;
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration drainTimeout = Duration.ofSeconds(30);
 
-    public ServerOptions withHost(String h) {
-        return new ServerOptions(h, port, maxBatchTokens, maxBatchSize, maxQueue, maxWait, maxClientBatch, maxBodyBytes,
-                autoTruncate, apiKey, idleTimeout, drainTimeout);
-    }
+        private Builder() {}
 
-    public ServerOptions withQueue(int q) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchSize, q, maxWait, maxClientBatch, maxBodyBytes,
-                autoTruncate, apiKey, idleTimeout, drainTimeout);
-    }
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder maxBatchTokens(int v) { maxBatchTokens = v; return this; }
+        public Builder maxBatchSize(int v) { maxBatchSize = v; return this; }
+        public Builder maxQueue(int v) { maxQueue = v; return this; }
+        public Builder maxWait(Duration v) { maxWait = v; return this; }
+        public Builder maxClientBatch(int v) { maxClientBatch = v; return this; }
+        public Builder maxBodyBytes(long v) { maxBodyBytes = v; return this; }
+        public Builder autoTruncate(boolean v) { autoTruncate = v; return this; }
+        /** Null or empty: no key required. */
+        public Builder apiKey(String v) { apiKey = v == null || v.isEmpty() ? null : v; return this; }
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
 
-    public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchSize, maxQueue, maxWait, maxClientBatch, maxBodyBytes,
-                autoTruncate, key, idleTimeout, drainTimeout);
-    }
-
-    public ServerOptions withMaxBody(long bytes) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchSize, maxQueue, maxWait, maxClientBatch, bytes,
-                autoTruncate, apiKey, idleTimeout, drainTimeout);
-    }
-
-    public ServerOptions withAutoTruncate(boolean t) {
-        return new ServerOptions(host, port, maxBatchTokens, maxBatchSize, maxQueue, maxWait, maxClientBatch, maxBodyBytes,
-                t, apiKey, idleTimeout, drainTimeout);
+        public ServerOptions build() {
+            return new ServerOptions(host, port, maxBatchTokens, maxBatchSize, maxQueue, maxWait, maxClientBatch, maxBodyBytes,
+                    autoTruncate, apiKey, idleTimeout, drainTimeout);
+        }
     }
 }

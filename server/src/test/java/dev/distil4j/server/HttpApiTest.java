@@ -20,7 +20,7 @@ class HttpApiTest {
 
     @BeforeEach
     void start() throws Exception {
-        ServerOptions o = ServerOptions.defaults().withPort(0).withMaxBody(100).withApiKey("s3cret");
+        ServerOptions o = ServerOptions.builder().port(0).maxBodyBytes(100).apiKey("s3cret").build();
         api = new HttpApi(o, new ServerMetrics());
         api.route("GET", "/health", "health", true, c -> HttpApi.Reply.json(HttpApi.JSON.createObjectNode().put("ok", true)));
         api.route("POST", "/echo", "echo", c -> HttpApi.Reply.json(c.json()));

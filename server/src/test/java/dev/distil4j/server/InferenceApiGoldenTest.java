@@ -40,7 +40,7 @@ class InferenceApiGoldenTest {
         models.put("roberta-seqcls", shared("fixtures/models/roberta-seqcls"));
         models.put("distilbert-tokcls", ServerFixtures.withFastTokenizer("distilbert-tokcls", tmp));
         models.put("distilbert-qa", ServerFixtures.withFastTokenizer("distilbert-qa", tmp));
-        server = InferenceServer.start(models, ServerOptions.defaults().withPort(0));
+        server = InferenceServer.start(models, ServerOptions.builder().port(0).build());
     }
 
     @AfterAll

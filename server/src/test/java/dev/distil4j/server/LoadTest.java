@@ -49,7 +49,7 @@ class LoadTest {
     void sixtyFourClientsGetTheirOwnCorrectAnswers() throws Exception {
         Map<String, Path> models = Map.of("mlm", shared("fixtures/models/distilbert-mlm"));
         HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-        try (InferenceServer server = InferenceServer.start(models, ServerOptions.defaults().withPort(0))) {
+        try (InferenceServer server = InferenceServer.start(models, ServerOptions.builder().port(0).build())) {
             String url = server.url() + "/models/mlm";
             List<String> bodies = bodies();
             Map<String, JsonNode> alone = new ConcurrentHashMap<>();
@@ -99,7 +99,7 @@ class LoadTest {
     void aSmallQueueAnswers429AndRecovers() throws Exception {
         Map<String, Path> models = Map.of("mlm", shared("fixtures/models/distilbert-mlm"));
         HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-        ServerOptions o = ServerOptions.defaults().withPort(0).withQueue(4);
+        ServerOptions o = ServerOptions.builder().port(0).maxQueue(4).build();
         try (InferenceServer server = InferenceServer.start(models, o)) {
             String url = server.url() + "/models/mlm";
             String body = bodies().get(5);

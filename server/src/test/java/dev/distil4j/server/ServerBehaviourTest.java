@@ -34,7 +34,7 @@ class ServerBehaviourTest {
         Map<String, Path> models = new LinkedHashMap<>();
         models.put("minilm", shared("real/all-MiniLM-L6-v2"));
         models.put("distilbert-seqcls", shared("fixtures/models/distilbert-seqcls"));
-        server = InferenceServer.start(models, ServerOptions.defaults().withPort(0).withMaxBody(4000));
+        server = InferenceServer.start(models, ServerOptions.builder().port(0).maxBodyBytes(4000).build());
     }
 
     @AfterAll
@@ -126,7 +126,7 @@ class ServerBehaviourTest {
     @Test
     void predictOnTheClassifier() throws Exception {
         Map<String, Path> one = Map.of("cls", shared("fixtures/models/distilbert-seqcls"));
-        try (InferenceServer s = InferenceServer.start(one, ServerOptions.defaults().withPort(0))) {
+        try (InferenceServer s = InferenceServer.start(one, ServerOptions.builder().port(0).build())) {
             var single = post(http, s.url() + "/predict", "{\"inputs\": \"I love this movie!\"}");
             assertEquals(2, single.body().size());
             assertEquals("POSITIVE", single.body().get(0).get("label").asText());
