@@ -134,6 +134,25 @@ class InferenceApiGoldenTest {
         System.out.println("inference API: " + ok + " golden runs equal, " + refused + " refused as transformers refuses them");
     }
 
+    /** The same answers through the real curl binary, one golden run per model, as a user would call it. */
+    @Test
+    void curlGetsTheGoldenJson() throws Exception {
+        Map<String, Run> firstPerModel = new LinkedHashMap<>();
+        for (Run r : runs()) if (!r.error) firstPerModel.putIfAbsent(r.model, r);
+        assertEquals(6, firstPerModel.size());
+        for (Run r : firstPerModel.values()) {
+            ObjectNode body = JSON.createObjectNode();
+            body.set("inputs", r.inputs);
+            if (r.parameters != null) body.set("parameters", r.parameters);
+            Process p = new ProcessBuilder("curl", "-sS", "--fail-with-body", "-X", "POST", server.url() + "/models/" + r.model,
+                    "-H", "Content-Type: application/json", "-d", body.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), "curl: " + out);
+            String d = diff(r.expected, JSON.readTree(out), 1e-5, "$");
+            assertEquals(null, d, r.model + " " + r.what);
+        }
+    }
+
     @Test
     void unknownModelIs404() throws Exception {
         var r = post(http, server.url() + "/models/nope", "{\"inputs\": \"x\"}");
