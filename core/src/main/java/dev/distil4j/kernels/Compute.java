@@ -96,6 +96,59 @@ public final class Compute implements AutoCloseable {
         parallel(w.rows(), 16, (n0, n1) -> kernels.linear(x, m, w, bias, y, n0, n1));
     }
 
+    /** Packs Linear weights (stacked by rows when several) for these kernels: once, at load. */
+    public PackedMatrix pack(WeightMatrix... weights) {
+        return kernels.pack(weights);
+    }
+
+    /**
+     * The fused Linear {@code y = act(x W^T + bias) + residual} ([m, n], row-major), parallel over
+     * panels of output columns, so that every thread has work even for one short sequence.
+     * {@code bias}, {@code act}, {@code residual} may be null; {@code residual} must not be {@code y}.
+     */
+    public void linear(float[] x, int m, PackedMatrix w, float[] bias, Activation act, float[] residual, float[] y) {
+        int n = w.rows(), k = w.cols();
+        parallel(n, w.panel(), (n0, n1) -> kernels.matmul(x, 0, k, m, w, bias, act, residual, y, 0, n, n0, n1));
+    }
+
+    /** Per-thread buffers for attention: packed keys, packed values, one head's scores. */
+    private final ThreadLocal<float[][]> attentionScratch = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private static float[] atLeast(float[][] scratch, int i, int size) {
+        if (scratch[i].length < size) scratch[i] = new float[size];
+        return scratch[i];
+    }
+
+    /**
+     * Multi-head scaled dot-product attention, {@code softmax(q k^T / divisor + mask) v} per
+     * (sequence, head), parallel over those pairs. {@code q}, {@code k}, {@code v} hold
+     * [batch * seq] rows of stride {@code ld}, head {@code h} at columns {@code [h*d, (h+1)*d)} from
+     * their offsets; the result goes to {@code context} [batch * seq, heads * d]. Keys where
+     * {@code mask[b][j] == 0} get exactly zero weight. {@code probs}, when non-null, receives the
+     * probabilities [batch, heads, seq, seq].
+     */
+    public void attention(float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, int ld,
+                          int batch, int seq, int heads, int d, int[][] mask, float divisor,
+                          float[] context, float[] probs) {
+        int dim = heads * d, panel = kernels.panelWidth();
+        parallel(batch * heads, 1, (from, to) -> {
+            float[][] scratch = attentionScratch.get();
+            float[] kBuf = atLeast(scratch, 0, PackedMatrix.size(seq, d, panel));
+            float[] vBuf = atLeast(scratch, 1, PackedMatrix.size(d, seq, panel));
+            float[] scores = atLeast(scratch, 2, seq * seq);
+            for (int bh = from; bh < to; bh++) {
+                int b = bh / heads, h = bh % heads, row0 = b * seq, col = h * d;
+                PackedMatrix keys = PackedMatrix.packRows(k, kOff + row0 * ld + col, ld, seq, d, panel, kBuf);
+                kernels.matmul(q, qOff + row0 * ld + col, ld, seq, keys, null, null, null, scores, 0, seq, 0, seq);
+                int[] keyMask = mask == null ? null : mask[b];
+                for (int i = 0; i < seq; i++) kernels.scaledMaskedSoftmax(scores, i * seq, seq, divisor, keyMask);
+                if (probs != null) System.arraycopy(scores, 0, probs, bh * seq * seq, seq * seq);
+                PackedMatrix values = PackedMatrix.packColumns(v, vOff + row0 * ld + col, ld, d, seq, panel, vBuf);
+                kernels.matmul(scores, 0, seq, seq, values, null, null, null, context, row0 * dim + col, dim, 0, d);
+            }
+        });
+    }
+
     /** LayerNorm over {@code rows} rows of width {@code dim}, parallel over rows. */
     public void layerNorm(float[] x, float[] out, int rows, int dim, float[] gamma, float[] beta, float eps) {
         parallel(rows, 8, (r0, r1) -> kernels.layerNorm(x, out, dim, r0, r1, gamma, beta, eps));

@@ -19,6 +19,37 @@ public interface Kernels {
      */
     void linear(float[] x, int m, WeightMatrix w, float[] bias, float[] y, int n0, int n1);
 
+    /** Rows of W per panel in the {@link PackedMatrix} layout {@link #matmul} wants. */
+    int panelWidth();
+
+    /** Packs Linear weights (stacked by rows when several) for {@link #matmul}: once, at load. */
+    default PackedMatrix pack(WeightMatrix... weights) {
+        return PackedMatrix.pack(panelWidth(), weights);
+    }
+
+    /**
+     * The fused Linear: for rows {@code i < m} and output columns {@code j in [n0, n1)},
+     * <pre>
+     *   c[cOff + i*ldc + j] = act(bias[j] + sum_t a[aOff + i*lda + t] * W[j][t]) + residual[cOff + i*ldc + j]
+     * </pre>
+     * with {@code W = b} [n, k] packed by {@link #pack} (panel width {@link #panelWidth()});
+     * {@code bias}, {@code act} and {@code residual} may each be null (absent). {@code n0} must be a
+     * multiple of the panel width. Strided {@code a} and {@code c} serve attention heads in place.
+     */
+    void matmul(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] bias, Activation act, float[] residual,
+                float[] c, int cOff, int ldc, int n0, int n1);
+
+    /**
+     * The attention row: {@code x[off + j] /= divisor}, keys {@code j} with {@code keyMask[j] == 0}
+     * (when the mask is non-null) set to the lowest float, then the softmax, in place.
+     */
+    default void scaledMaskedSoftmax(float[] x, int off, int len, float divisor, int[] keyMask) {
+        for (int j = 0; j < len; j++) {
+            x[off + j] = keyMask != null && keyMask[j] == 0 ? -Float.MAX_VALUE : x[off + j] / divisor;
+        }
+        softmax(x, off, len);
+    }
+
     /** {@code sum_c a[ao + c] * b[bo + c]} for {@code c < len}. */
     float dot(float[] a, int ao, float[] b, int bo, int len);
 

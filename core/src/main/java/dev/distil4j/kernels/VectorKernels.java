@@ -21,6 +21,12 @@ final class VectorKernels implements Kernels {
 
     private final ThreadLocal<float[]> panels = new ThreadLocal<>();
 
+    /** The matmul micro-tile: MR rows x NV vectors of output columns, kept in 24 vector registers. */
+    private static final int MR = 6, NV = 4, P = NV * L;
+    /** Depth block: a panel's KC x P block (192 KB at AVX-512) stays in L2 while all rows stream past it. */
+    private static final int KC = 768;
+    private final ThreadLocal<float[]> tiles = ThreadLocal.withInitial(() -> new float[MR * P]);
+
     private VectorKernels() {}
 
     static VectorKernels create() {
@@ -125,6 +131,143 @@ final class VectorKernels implements Kernels {
         y[y3 + 1] = b1 + a31.reduceLanes(VectorOperators.ADD);
         y[y3 + 2] = b2 + a32.reduceLanes(VectorOperators.ADD);
         y[y3 + 3] = b3 + a33.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public int panelWidth() {
+        return P;
+    }
+
+    @Override
+    public void matmul(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] bias, Activation act, float[] residual,
+                       float[] c, int cOff, int ldc, int n0, int n1) {
+        if (b.panel() != P) throw new IllegalArgumentException("packed for panel width " + b.panel() + ", these kernels need " + P);
+        if (n0 % P != 0) throw new IllegalArgumentException("column range must start on a panel boundary: " + n0);
+        if (m <= 0 || n0 >= n1) return;
+        int k = b.cols();
+        float[] w = b.data(), t = tiles.get();
+        for (int j0 = n0; j0 < n1; j0 += P) {
+            int cols = Math.min(P, n1 - j0), panelBase = (j0 / P) * k * P;
+            int k0 = 0;
+            do {
+                int kc = Math.min(KC, k - k0);
+                boolean first = k0 == 0, last = k0 + kc >= k;
+                for (int i = 0; i < m; i += MR) {
+                    int rows = Math.min(MR, m - i), o = cOff + i * ldc + j0;
+                    if (first) {
+                        initTile(t, bias, j0, cols);
+                    } else {
+                        copyTile(c, o, ldc, t, rows, cols, true);
+                    }
+                    // rows past m repeat the last row: computed, never stored
+                    int last1 = m - 1, r = aOff + k0;
+                    kernel(a, r + i * lda, r + Math.min(i + 1, last1) * lda, r + Math.min(i + 2, last1) * lda,
+                            r + Math.min(i + 3, last1) * lda, r + Math.min(i + 4, last1) * lda, r + Math.min(i + 5, last1) * lda,
+                            w, panelBase + k0 * P, kc, t);
+                    if (last) {
+                        epilogue(t, rows, cols, act, residual, c, o, ldc);
+                    } else {
+                        copyTile(c, o, ldc, t, rows, cols, false);
+                    }
+                }
+                k0 += kc;
+            } while (k0 < k);
+        }
+    }
+
+    private static void initTile(float[] t, float[] bias, int j0, int cols) {
+        for (int r = 0; r < MR; r++) {
+            if (bias == null) {
+                java.util.Arrays.fill(t, r * P, (r + 1) * P, 0f);
+            } else {
+                System.arraycopy(bias, j0, t, r * P, cols);
+                if (cols < P) java.util.Arrays.fill(t, r * P + cols, (r + 1) * P, 0f);
+            }
+        }
+    }
+
+    private static void copyTile(float[] c, int o, int ldc, float[] t, int rows, int cols, boolean intoTile) {
+        for (int r = 0; r < rows; r++) {
+            if (intoTile) {
+                System.arraycopy(c, o + r * ldc, t, r * P, cols);
+            } else {
+                System.arraycopy(t, r * P, c, o + r * ldc, cols);
+            }
+        }
+    }
+
+    private static void epilogue(float[] t, int rows, int cols, Activation act, float[] residual, float[] c, int o, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            int co = o + r * ldc;
+            for (int v = 0; v < NV && v * L < cols; v++) {
+                FloatVector x = FloatVector.fromArray(S, t, r * P + v * L);
+                if (act != null) x = apply(act, x);
+                if (v * L + L <= cols) {
+                    if (residual != null) x = x.add(FloatVector.fromArray(S, residual, co + v * L));
+                    x.intoArray(c, co + v * L);
+                } else {
+                    VectorMask<Float> mask = S.indexInRange(v * L, cols);
+                    if (residual != null) x = x.add(FloatVector.fromArray(S, residual, co + v * L, mask));
+                    x.intoArray(c, co + v * L, mask);
+                }
+            }
+        }
+    }
+
+    /**
+     * t[r][0..P) += sum over kc steps of a[ar + s] * w[wo + s*P .. + P), for the six rows r: 24
+     * accumulators, 4 weight vectors and one broadcast input in registers (29 of 32 with AVX-512).
+     */
+    private static void kernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] w, int wo, int kc, float[] t) {
+        FloatVector c00 = FloatVector.fromArray(S, t, 0), c01 = FloatVector.fromArray(S, t, L),
+                c02 = FloatVector.fromArray(S, t, 2 * L), c03 = FloatVector.fromArray(S, t, 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, t, P), c11 = FloatVector.fromArray(S, t, P + L),
+                c12 = FloatVector.fromArray(S, t, P + 2 * L), c13 = FloatVector.fromArray(S, t, P + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, t, 2 * P), c21 = FloatVector.fromArray(S, t, 2 * P + L),
+                c22 = FloatVector.fromArray(S, t, 2 * P + 2 * L), c23 = FloatVector.fromArray(S, t, 2 * P + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, t, 3 * P), c31 = FloatVector.fromArray(S, t, 3 * P + L),
+                c32 = FloatVector.fromArray(S, t, 3 * P + 2 * L), c33 = FloatVector.fromArray(S, t, 3 * P + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(S, t, 4 * P), c41 = FloatVector.fromArray(S, t, 4 * P + L),
+                c42 = FloatVector.fromArray(S, t, 4 * P + 2 * L), c43 = FloatVector.fromArray(S, t, 4 * P + 3 * L);
+        FloatVector c50 = FloatVector.fromArray(S, t, 5 * P), c51 = FloatVector.fromArray(S, t, 5 * P + L),
+                c52 = FloatVector.fromArray(S, t, 5 * P + 2 * L), c53 = FloatVector.fromArray(S, t, 5 * P + 3 * L);
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P;
+            FloatVector b0 = FloatVector.fromArray(S, w, wp), b1 = FloatVector.fromArray(S, w, wp + L),
+                    b2 = FloatVector.fromArray(S, w, wp + 2 * L), b3 = FloatVector.fromArray(S, w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + s]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + s]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + s]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + s]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + s]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
+        c10.intoArray(t, P); c11.intoArray(t, P + L); c12.intoArray(t, P + 2 * L); c13.intoArray(t, P + 3 * L);
+        c20.intoArray(t, 2 * P); c21.intoArray(t, 2 * P + L); c22.intoArray(t, 2 * P + 2 * L); c23.intoArray(t, 2 * P + 3 * L);
+        c30.intoArray(t, 3 * P); c31.intoArray(t, 3 * P + L); c32.intoArray(t, 3 * P + 2 * L); c33.intoArray(t, 3 * P + 3 * L);
+        c40.intoArray(t, 4 * P); c41.intoArray(t, 4 * P + L); c42.intoArray(t, 4 * P + 2 * L); c43.intoArray(t, 4 * P + 3 * L);
+        c50.intoArray(t, 5 * P); c51.intoArray(t, 5 * P + L); c52.intoArray(t, 5 * P + 2 * L); c53.intoArray(t, 5 * P + 3 * L);
+    }
+
+    @Override
+    public void scaledMaskedSoftmax(float[] x, int off, int len, float divisor, int[] keyMask) {
+        if (divisor != 1f) {
+            FloatVector d = FloatVector.broadcast(S, divisor);
+            int upper = S.loopBound(len), c = 0;
+            for (; c < upper; c += L) FloatVector.fromArray(S, x, off + c).div(d).intoArray(x, off + c);
+            for (; c < len; c++) x[off + c] /= divisor;
+        }
+        if (keyMask != null) {
+            for (int j = 0; j < len; j++) if (keyMask[j] == 0) x[off + j] = -Float.MAX_VALUE;
+        }
+        softmax(x, off, len);
     }
 
     @Override

@@ -29,6 +29,15 @@ final class Encoder {
         return new Encoder(c, Embeddings.load(c, p), blocks, Pooler.loadIfPresent(c, p));
     }
 
+    /** Packs every layer's weights for {@code c}'s kernels now (in parallel), rather than on first use. */
+    void pack(Compute c) {
+        List<PackedWeights> all = new ArrayList<>();
+        for (TransformerBlock block : layer) all.addAll(block.packedWeights());
+        c.parallel(all.size(), 1, (from, to) -> {
+            for (int i = from; i < to; i++) all.get(i).get(c);
+        });
+    }
+
     /** Hidden states of every layer (when asked) and the last, plus attentions when asked. */
     record Result(float[] lastHiddenState, List<float[]> hiddenStates, List<float[]> attentions, float[] pooled) {}
 

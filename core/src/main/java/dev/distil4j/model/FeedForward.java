@@ -15,9 +15,9 @@ final class FeedForward {
         this.activation = activation;
     }
 
-    float[] forward(Compute c, float[] x, int rows) {
-        float[] h = lin1.forward(c, x, rows);
-        c.activation(activation, h, h.length);
-        return lin2.forward(c, h, rows);
+    /** {@code lin2(activation(lin1(x))) + residual}: the activation and the residual are fused into the products. */
+    float[] forward(Compute c, float[] x, int rows, float[] residual) {
+        float[] h = lin1.forward(c, x, rows, activation, null);
+        return lin2.forward(c, h, rows, null, residual);
     }
 }

@@ -93,6 +93,12 @@ public final class Model implements AutoCloseable {
             };
             boolean owns = options.compute() == null;
             Compute compute = owns ? Compute.defaults() : options.compute();
+            try {
+                encoder.pack(compute);
+            } catch (RuntimeException e) {
+                if (owns) compute.close();
+                throw e;
+            }
             return new Model(config, weights, compute, owns, encoder, head, type);
         } catch (RuntimeException e) {
             weights.close();

@@ -86,6 +86,124 @@ class KernelEquivalenceTest {
         }
     }
 
+    /** The fused, packed matmul: odd shapes, strided operands, bias/activation/residual, split column ranges. */
+    @Test
+    void matmulOnOddShapes() {
+        SplittableRandom r = new SplittableRandom(SEED + 10);
+        int[] ms = {1, 2, 5, 6, 7, 13, 17};
+        int[] ks = {1, 3, 16, 17, 37, 64, 100, 769, 1600};
+        int[] ns = {1, 2, 15, 16, 17, 37, 63, 64, 65, 130};
+        Activation[] acts = {null, Activation.GELU, Activation.TANH, Activation.RELU};
+        int cases = 0;
+        for (int m : ms) {
+            for (int k : ks) {
+                for (int n : ns) {
+                    int lda = k + r.nextInt(3), ldc = n + r.nextInt(3), aOff = r.nextInt(4), cOff = r.nextInt(4);
+                    float[] a = random(r, aOff + m * lda, 1), w = random(r, n * k, 1 / Math.sqrt(k));
+                    float[] bias = r.nextBoolean() ? random(r, n, 1) : null;
+                    Activation act = acts[r.nextInt(acts.length)];
+                    float[] residual = act == null && r.nextBoolean() ? random(r, cOff + m * ldc, 1) : null;
+                    WeightMatrix wm = new WeightMatrix(FloatBuffer.wrap(w), n, k);
+                    PackedMatrix pr = REF.pack(wm), pv = VEC.pack(wm);
+                    assertEquals(w[(n - 1) * k + k - 1], pv.get(n - 1, k - 1));
+                    float[] yRef = new float[cOff + m * ldc], yVec = yRef.clone();
+                    REF.matmul(a, aOff, lda, m, pr, bias, act, residual, yRef, cOff, ldc, 0, n);
+                    int panel = VEC.panelWidth(), cut = Math.min(n, r.nextInt(n / panel + 1) * panel);
+                    VEC.matmul(a, aOff, lda, m, pv, bias, act, residual, yVec, cOff, ldc, 0, cut);
+                    VEC.matmul(a, aOff, lda, m, pv, bias, act, residual, yVec, cOff, ldc, cut, n);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            int o = cOff + i * ldc + j;
+                            double bound = bias == null ? 0 : Math.abs(bias[j]);
+                            for (int c = 0; c < k; c++) bound += Math.abs(a[aOff + i * lda + c] * w[j * k + c]);
+                            if (residual != null) bound += Math.abs(residual[o]);
+                            close("matmul m=" + m + " k=" + k + " n=" + n + " act=" + act + " [" + i + "," + j + "]",
+                                    yRef[o], yVec[o], Math.max(bound, 1e-3));
+                        }
+                        for (int j = n; j < ldc && cOff + i * ldc + j < yVec.length; j++) {
+                            assertEquals(0f, yVec[cOff + i * ldc + j], "writes past column n");
+                        }
+                    }
+                    cases++;
+                }
+            }
+        }
+        assertEquals(ms.length * ks.length * ns.length, cases);
+    }
+
+    @Test
+    void packingHelpers() {
+        SplittableRandom r = new SplittableRandom(SEED + 11);
+        for (Kernels kn : new Kernels[] {REF, VEC}) {
+            int panel = kn.panelWidth();
+            for (int n : new int[] {1, 7, 16, 17, 64, 70}) {
+                for (int k : new int[] {1, 8, 33}) {
+                    int ld = Math.max(n, k) + 3;
+                    float[] src = random(r, 2 + ld * Math.max(n, k), 1);
+                    float[] buf = new float[PackedMatrix.size(n, k, panel) + 5];
+                    java.util.Arrays.fill(buf, Float.NaN); // padding must be overwritten
+                    PackedMatrix rows = PackedMatrix.packRows(src, 2, ld, n, k, panel, buf);
+                    for (int j = 0; j < n; j++) for (int c = 0; c < k; c++) assertEquals(src[2 + j * ld + c], rows.get(j, c));
+                    for (int i = 0; i < PackedMatrix.size(n, k, panel); i++) assertTrue(!Float.isNaN(buf[i]), "padding at " + i);
+                    java.util.Arrays.fill(buf, Float.NaN);
+                    PackedMatrix cols = PackedMatrix.packColumns(src, 2, ld, n, k, panel, buf);
+                    for (int j = 0; j < n; j++) for (int c = 0; c < k; c++) assertEquals(src[2 + c * ld + j], cols.get(j, c));
+                    for (int i = 0; i < PackedMatrix.size(n, k, panel); i++) assertTrue(!Float.isNaN(buf[i]), "padding at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void stackedPacking() {
+        SplittableRandom r = new SplittableRandom(SEED + 12);
+        float[] w1 = random(r, 5 * 9, 1), w2 = random(r, 70 * 9, 1);
+        PackedMatrix p = VEC.pack(new WeightMatrix(FloatBuffer.wrap(w1), 5, 9), new WeightMatrix(FloatBuffer.wrap(w2), 70, 9));
+        assertEquals(75, p.rows());
+        for (int j = 0; j < 75; j++) {
+            for (int c = 0; c < 9; c++) assertEquals(j < 5 ? w1[j * 9 + c] : w2[(j - 5) * 9 + c], p.get(j, c));
+        }
+    }
+
+    @Test
+    void scaledMaskedSoftmax() {
+        SplittableRandom r = new SplittableRandom(SEED + 13);
+        for (int len : new int[] {1, 3, 16, 17, 128, 129}) {
+            float[] x = random(r, len + 2, 8);
+            int[] mask = new int[len];
+            for (int j = 0; j < len; j++) mask[j] = j % 3 == 1 ? 0 : 1;
+            for (int[] m : new int[][] {null, mask}) {
+                float[] a = x.clone(), b = x.clone();
+                REF.scaledMaskedSoftmax(a, 1, len, 8f, m);
+                VEC.scaledMaskedSoftmax(b, 1, len, 8f, m);
+                for (int c = 0; c < x.length; c++) close("scaledMaskedSoftmax " + len + " at " + c, a[c], b[c], Math.abs(a[c]) + 1e-7);
+                if (m != null) for (int j = 0; j < len; j++) if (m[j] == 0 && len > 1) assertEquals(0f, b[1 + j]);
+            }
+        }
+    }
+
+    /** Attention through Compute with both kernels: odd sequence lengths, head sizes, padding. */
+    @Test
+    void attention() {
+        SplittableRandom r = new SplittableRandom(SEED + 14);
+        try (Compute ref = new Compute(REF, 1); Compute vec = new Compute(VEC, 2)) {
+            for (int seq : new int[] {1, 5, 16, 33, 70}) {
+                for (int d : new int[] {8, 64}) {
+                    int batch = 2, heads = 3, dim = heads * d, ld = 3 * dim;
+                    float[] qkv = random(r, batch * seq * ld, 1);
+                    int[][] mask = new int[batch][seq];
+                    for (int b = 0; b < batch; b++) for (int j = 0; j < seq; j++) mask[b][j] = b == 1 && j > seq / 2 ? 0 : 1;
+                    float[] c1 = new float[batch * seq * dim], c2 = c1.clone();
+                    float[] p1 = new float[batch * heads * seq * seq], p2 = p1.clone();
+                    ref.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c1, p1);
+                    vec.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c2, p2);
+                    for (int i = 0; i < p1.length; i++) close("attention probs seq=" + seq + " d=" + d + " at " + i, p1[i], p2[i], Math.abs(p1[i]) + 1e-6);
+                    for (int i = 0; i < c1.length; i++) close("attention context seq=" + seq + " d=" + d + " at " + i, c1[i], c2[i], 1 + Math.abs(c1[i]));
+                }
+            }
+        }
+    }
+
     @Test
     void dotAxpyAdd() {
         SplittableRandom r = new SplittableRandom(SEED + 1);
