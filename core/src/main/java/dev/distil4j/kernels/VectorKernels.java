@@ -342,7 +342,7 @@ final class VectorKernels implements Kernels {
         for (; c < len; c++) max = Math.max(max, x[off + c]);
         FloatVector vm = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
         for (c = 0; c < upper; c += L) {
-            FloatVector e = FloatVector.fromArray(S, x, off + c).sub(vm).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + c).sub(vm));
             e.intoArray(x, off + c);
             acc = acc.add(e);
         }
@@ -368,6 +368,33 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer held in the low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+
+    /**
+     * e^x with Cephes' expf polynomial (relative error about 1e-7 over the whole normal range),
+     * in FMAs and integer ops only: 2^n from the exponent bits, n = round(x log2 e), x - n ln 2 split
+     * in two constants. Far cheaper than the Vector API's EXP, which calls out to a library routine.
+     * Arguments below -87.3 (results below the smallest normal float) give exactly 0; arguments
+     * above 88.3 are clamped there (softmax and GELU only ever pass arguments <= 0).
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-87.3f).min(88.3f);
+        FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUNDER));
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        FloatVector twoN = t.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(twoN).blend(0f, x.compare(VectorOperators.LT, -87.3f));
+    }
+
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
 
@@ -379,8 +406,8 @@ final class VectorKernels implements Kernels {
                 yield inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
             }
             case RELU -> x.max(0f);
-            case SILU -> x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
-            case QUICK_GELU -> x.div(x.mul(-1.702f).lanewise(VectorOperators.EXP).add(1f));
+            case SILU -> x.div(exp(x.neg()).add(1f));
+            case QUICK_GELU -> x.div(exp(x.mul(-1.702f)).add(1f));
             case TANH -> x.lanewise(VectorOperators.TANH);
         };
     }
@@ -403,7 +430,7 @@ final class VectorKernels implements Kernels {
                 .mul(t).add(0.37409196f)
                 .mul(t).add(1.00002368f)
                 .mul(t).add(-1.26551223f);
-        FloatVector erfcA = t.mul(a.mul(a).neg().add(poly).lanewise(VectorOperators.EXP)); // erfc(|x|/sqrt2)
+        FloatVector erfcA = t.mul(exp(a.mul(a).neg().add(poly))); // erfc(|x|/sqrt2)
         FloatVector half = x.mul(0.5f).mul(erfcA);
         // x >= 0: x * (1 - erfc/2); x < 0: x * erfc/2
         return x.sub(half).blend(half, x.compare(VectorOperators.LT, 0f));
