@@ -101,6 +101,16 @@ public final class Compute implements AutoCloseable {
         return kernels.pack(weights);
     }
 
+    /** Packs Linear weights as int8, one scale per output feature (the opt-in reduced-precision mode). */
+    public PackedMatrix packInt8(WeightMatrix... weights) {
+        return kernels.packInt8(weights);
+    }
+
+    /** Packs Linear weights as bfloat16 (the opt-in half-memory mode). */
+    public PackedMatrix packBf16(WeightMatrix... weights) {
+        return kernels.packBf16(weights);
+    }
+
     /**
      * The fused Linear {@code y = act(x W^T + bias) + residual} ([m, n], row-major), parallel over
      * panels of output columns, so that every thread has work even for one short sequence.

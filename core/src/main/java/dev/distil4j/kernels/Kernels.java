@@ -27,6 +27,16 @@ public interface Kernels {
         return PackedMatrix.pack(panelWidth(), weights);
     }
 
+    /** Packs Linear weights as int8 with one scale per output feature (weight-only quantization). */
+    default PackedMatrix packInt8(WeightMatrix... weights) {
+        return PackedMatrix.packInt8(panelWidth(), weights);
+    }
+
+    /** Packs Linear weights as bfloat16 (half the memory; products still accumulate in float32). */
+    default PackedMatrix packBf16(WeightMatrix... weights) {
+        return PackedMatrix.packBf16(panelWidth(), weights);
+    }
+
     /**
      * The fused Linear: for rows {@code i < m} and output columns {@code j in [n0, n1)},
      * <pre>

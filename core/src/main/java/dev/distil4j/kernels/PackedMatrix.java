@@ -21,17 +21,28 @@ import java.util.Arrays;
  */
 public final class PackedMatrix {
     private final float[] data;
+    private final byte[] quantized;
+    private final float[] scales;
+    private final short[] bf16;
     private final int rows;
     private final int cols;
     private final int panel;
 
     PackedMatrix(float[] data, int rows, int cols, int panel) {
+        this(data, null, null, null, rows, cols, panel);
+    }
+
+    private PackedMatrix(float[] data, byte[] quantized, float[] scales, short[] bf16, int rows, int cols, int panel) {
         if (panel < 1) throw new IllegalArgumentException("panel width must be >= 1, not " + panel);
-        if ((long) paddedRows(rows, panel) * cols > data.length) {
-            throw new IllegalArgumentException("packed buffer of " + data.length + " floats is too small for "
+        int length = data != null ? data.length : quantized != null ? quantized.length : bf16.length;
+        if ((long) paddedRows(rows, panel) * cols > length) {
+            throw new IllegalArgumentException("packed buffer of " + length + " values is too small for "
                     + rows + "x" + cols + " in panels of " + panel);
         }
         this.data = data;
+        this.quantized = quantized;
+        this.scales = scales;
+        this.bf16 = bf16;
         this.rows = rows;
         this.cols = cols;
         this.panel = panel;
@@ -52,14 +63,86 @@ public final class PackedMatrix {
         return panel;
     }
 
-    /** The packed values (shared, not copied): kernels read it directly. */
+    /** The packed values (shared, not copied): kernels read it directly. Null when {@link #isQuantized()}. */
     float[] data() {
         return data;
     }
 
-    /** {@code W[j][c]}, for tests and the scalar reference. */
+    /**
+     * True for int8 weights: {@code W[j][c] = quantized[...] * scales[j]} (symmetric, one scale per
+     * row of W, i.e. per output feature). Kernels multiply by the int8 values and apply the scale
+     * once per output, in the epilogue.
+     */
+    public boolean isQuantized() {
+        return quantized != null;
+    }
+
+    /** True for bfloat16 weights: the top 16 bits of each float32, rounded to nearest even. */
+    public boolean isBf16() {
+        return bf16 != null;
+    }
+
+    short[] bf16() {
+        return bf16;
+    }
+
+    byte[] quantized() {
+        return quantized;
+    }
+
+    float[] scales() {
+        return scales;
+    }
+
+    /** {@code W[j][c]} (dequantized when int8), for tests and the scalar reference. */
     public float get(int j, int c) {
-        return data[(j / panel) * cols * panel + c * panel + j % panel];
+        int i = (j / panel) * cols * panel + c * panel + j % panel;
+        if (bf16 != null) return Float.intBitsToFloat(bf16[i] << 16);
+        return quantized != null ? quantized[i] * scales[j] : data[i];
+    }
+
+    /**
+     * Weight-only int8 quantization of {@code parts} (stacked by rows): per row of W, scale =
+     * max |W[j][.]| / 127, values rounded to nearest. A quarter of the float32 memory.
+     */
+    public static PackedMatrix packInt8(int panel, WeightMatrix... parts) {
+        int cols = parts[0].cols(), rows = 0;
+        for (WeightMatrix w : parts) {
+            if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
+            rows += w.rows();
+        }
+        byte[] q = new byte[size(rows, cols, panel)];
+        float[] scales = new float[rows];
+        float[] row = new float[cols];
+        int j = 0;
+        for (WeightMatrix w : parts) {
+            for (int r = 0; r < w.rows(); r++, j++) {
+                w.data().get(r * cols, row, 0, cols);
+                float max = 0;
+                for (float v : row) max = Math.max(max, Math.abs(v));
+                float scale = max == 0 ? 1f : max / 127f;
+                scales[j] = scale;
+                int base = (j / panel) * cols * panel + j % panel;
+                for (int c = 0; c < cols; c++) q[base + c * panel] = (byte) Math.max(-127, Math.min(127, Math.round(row[c] / scale)));
+            }
+        }
+        return new PackedMatrix(null, q, scales, null, rows, cols, panel);
+    }
+
+    /** {@code parts} (stacked by rows) rounded to bfloat16 (nearest even): half the float32 memory. */
+    public static PackedMatrix packBf16(int panel, WeightMatrix... parts) {
+        PackedMatrix f = pack(panel, parts);
+        float[] d = f.data;
+        short[] h = new short[d.length];
+        for (int i = 0; i < d.length; i++) h[i] = toBf16(d[i]);
+        return new PackedMatrix(null, null, null, h, f.rows, f.cols, panel);
+    }
+
+    /** Float32 to bfloat16 bits, round to nearest even (NaN stays NaN). */
+    static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
     }
 
     static int paddedRows(int rows, int panel) {

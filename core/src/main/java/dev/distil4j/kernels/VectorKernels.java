@@ -1,8 +1,12 @@
 package dev.distil4j.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,6 +29,11 @@ final class VectorKernels implements Kernels {
     private static final int MR = 6, NV = 4, P = NV * L;
     /** Depth block: a panel's KC x P block (192 KB at AVX-512) stays in L2 while all rows stream past it. */
     private static final int KC = 768;
+    /** L int8 weights, widened to one float vector. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    /** L bfloat16 weights, widened through int lanes. */
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private final ThreadLocal<float[]> tiles = ThreadLocal.withInitial(() -> new float[MR * P]);
 
     private VectorKernels() {}
@@ -145,7 +154,11 @@ final class VectorKernels implements Kernels {
         if (n0 % P != 0) throw new IllegalArgumentException("column range must start on a panel boundary: " + n0);
         if (m <= 0 || n0 >= n1) return;
         int k = b.cols();
+        boolean int8 = b.isQuantized();
         float[] w = b.data(), t = tiles.get();
+        byte[] wq = b.quantized();
+        short[] wh = b.bf16();
+        float[] scales = b.scales();
         for (int j0 = n0; j0 < n1; j0 += P) {
             int cols = Math.min(P, n1 - j0), panelBase = (j0 / P) * k * P;
             int k0 = 0;
@@ -155,16 +168,23 @@ final class VectorKernels implements Kernels {
                 for (int i = 0; i < m; i += MR) {
                     int rows = Math.min(MR, m - i), o = cOff + i * ldc + j0;
                     if (first) {
-                        initTile(t, bias, j0, cols);
+                        initTile(t, int8 ? null : bias, j0, cols);
                     } else {
                         copyTile(c, o, ldc, t, rows, cols, true);
                     }
                     // rows past m repeat the last row: computed, never stored
                     int last1 = m - 1, r = aOff + k0;
-                    kernel(a, r + i * lda, r + Math.min(i + 1, last1) * lda, r + Math.min(i + 2, last1) * lda,
-                            r + Math.min(i + 3, last1) * lda, r + Math.min(i + 4, last1) * lda, r + Math.min(i + 5, last1) * lda,
-                            w, panelBase + k0 * P, kc, t);
+                    int a0 = r + i * lda, a1 = r + Math.min(i + 1, last1) * lda, a2 = r + Math.min(i + 2, last1) * lda,
+                            a3 = r + Math.min(i + 3, last1) * lda, a4 = r + Math.min(i + 4, last1) * lda, a5 = r + Math.min(i + 5, last1) * lda;
+                    if (int8) {
+                        kernelInt8(a, a0, a1, a2, a3, a4, a5, wq, panelBase + k0 * P, kc, t);
+                    } else if (wh != null) {
+                        kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, panelBase + k0 * P, kc, t);
+                    } else {
+                        kernel(a, a0, a1, a2, a3, a4, a5, w, panelBase + k0 * P, kc, t);
+                    }
                     if (last) {
+                        if (int8) dequantize(t, scales, bias, j0, cols);
                         epilogue(t, rows, cols, act, residual, c, o, ldc);
                     } else {
                         copyTile(c, o, ldc, t, rows, cols, false);
@@ -184,6 +204,103 @@ final class VectorKernels implements Kernels {
                 if (cols < P) java.util.Arrays.fill(t, r * P + cols, (r + 1) * P, 0f);
             }
         }
+    }
+
+    /** t = t * scale + bias, per output column: the int8 product's epilogue. */
+    private static void dequantize(float[] t, float[] scales, float[] bias, int j0, int cols) {
+        for (int v = 0; v < NV && v * L < cols; v++) {
+            VectorMask<Float> mask = S.indexInRange(v * L, cols);
+            FloatVector sc = FloatVector.fromArray(S, scales, j0 + v * L, mask);
+            FloatVector bi = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j0 + v * L, mask);
+            for (int r = 0; r < MR; r++) {
+                FloatVector.fromArray(S, t, r * P + v * L).fma(sc, bi).intoArray(t, r * P + v * L);
+            }
+        }
+    }
+
+    private static FloatVector widen(byte[] q, int off) {
+        return (FloatVector) ByteVector.fromArray(B, q, off).convertShape(VectorOperators.B2F, S, 0);
+    }
+
+    /** {@link #kernel} on int8 weights, widened to float in registers: a quarter of the weight traffic. */
+    private static void kernelInt8(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, byte[] w, int wo, int kc, float[] t) {
+        FloatVector c00 = FloatVector.fromArray(S, t, 0), c01 = FloatVector.fromArray(S, t, L),
+                c02 = FloatVector.fromArray(S, t, 2 * L), c03 = FloatVector.fromArray(S, t, 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, t, P), c11 = FloatVector.fromArray(S, t, P + L),
+                c12 = FloatVector.fromArray(S, t, P + 2 * L), c13 = FloatVector.fromArray(S, t, P + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, t, 2 * P), c21 = FloatVector.fromArray(S, t, 2 * P + L),
+                c22 = FloatVector.fromArray(S, t, 2 * P + 2 * L), c23 = FloatVector.fromArray(S, t, 2 * P + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, t, 3 * P), c31 = FloatVector.fromArray(S, t, 3 * P + L),
+                c32 = FloatVector.fromArray(S, t, 3 * P + 2 * L), c33 = FloatVector.fromArray(S, t, 3 * P + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(S, t, 4 * P), c41 = FloatVector.fromArray(S, t, 4 * P + L),
+                c42 = FloatVector.fromArray(S, t, 4 * P + 2 * L), c43 = FloatVector.fromArray(S, t, 4 * P + 3 * L);
+        FloatVector c50 = FloatVector.fromArray(S, t, 5 * P), c51 = FloatVector.fromArray(S, t, 5 * P + L),
+                c52 = FloatVector.fromArray(S, t, 5 * P + 2 * L), c53 = FloatVector.fromArray(S, t, 5 * P + 3 * L);
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P;
+            FloatVector b0 = widen(w, wp), b1 = widen(w, wp + L), b2 = widen(w, wp + 2 * L), b3 = widen(w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + s]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + s]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + s]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + s]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + s]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
+        c10.intoArray(t, P); c11.intoArray(t, P + L); c12.intoArray(t, P + 2 * L); c13.intoArray(t, P + 3 * L);
+        c20.intoArray(t, 2 * P); c21.intoArray(t, 2 * P + L); c22.intoArray(t, 2 * P + 2 * L); c23.intoArray(t, 2 * P + 3 * L);
+        c30.intoArray(t, 3 * P); c31.intoArray(t, 3 * P + L); c32.intoArray(t, 3 * P + 2 * L); c33.intoArray(t, 3 * P + 3 * L);
+        c40.intoArray(t, 4 * P); c41.intoArray(t, 4 * P + L); c42.intoArray(t, 4 * P + 2 * L); c43.intoArray(t, 4 * P + 3 * L);
+        c50.intoArray(t, 5 * P); c51.intoArray(t, 5 * P + L); c52.intoArray(t, 5 * P + 2 * L); c53.intoArray(t, 5 * P + 3 * L);
+    }
+
+    private static FloatVector widenBf16(short[] h, int off) {
+        return ((IntVector) ShortVector.fromArray(H, h, off).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** {@link #kernel} on bfloat16 weights, widened to float in registers: half the weight traffic. */
+    private static void kernelBf16(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, short[] w, int wo, int kc, float[] t) {
+        FloatVector c00 = FloatVector.fromArray(S, t, 0), c01 = FloatVector.fromArray(S, t, L),
+                c02 = FloatVector.fromArray(S, t, 2 * L), c03 = FloatVector.fromArray(S, t, 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, t, P), c11 = FloatVector.fromArray(S, t, P + L),
+                c12 = FloatVector.fromArray(S, t, P + 2 * L), c13 = FloatVector.fromArray(S, t, P + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, t, 2 * P), c21 = FloatVector.fromArray(S, t, 2 * P + L),
+                c22 = FloatVector.fromArray(S, t, 2 * P + 2 * L), c23 = FloatVector.fromArray(S, t, 2 * P + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, t, 3 * P), c31 = FloatVector.fromArray(S, t, 3 * P + L),
+                c32 = FloatVector.fromArray(S, t, 3 * P + 2 * L), c33 = FloatVector.fromArray(S, t, 3 * P + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(S, t, 4 * P), c41 = FloatVector.fromArray(S, t, 4 * P + L),
+                c42 = FloatVector.fromArray(S, t, 4 * P + 2 * L), c43 = FloatVector.fromArray(S, t, 4 * P + 3 * L);
+        FloatVector c50 = FloatVector.fromArray(S, t, 5 * P), c51 = FloatVector.fromArray(S, t, 5 * P + L),
+                c52 = FloatVector.fromArray(S, t, 5 * P + 2 * L), c53 = FloatVector.fromArray(S, t, 5 * P + 3 * L);
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P;
+            FloatVector b0 = widenBf16(w, wp), b1 = widenBf16(w, wp + L), b2 = widenBf16(w, wp + 2 * L), b3 = widenBf16(w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + s]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + s]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + s]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + s]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + s]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
+        c10.intoArray(t, P); c11.intoArray(t, P + L); c12.intoArray(t, P + 2 * L); c13.intoArray(t, P + 3 * L);
+        c20.intoArray(t, 2 * P); c21.intoArray(t, 2 * P + L); c22.intoArray(t, 2 * P + 2 * L); c23.intoArray(t, 2 * P + 3 * L);
+        c30.intoArray(t, 3 * P); c31.intoArray(t, 3 * P + L); c32.intoArray(t, 3 * P + 2 * L); c33.intoArray(t, 3 * P + 3 * L);
+        c40.intoArray(t, 4 * P); c41.intoArray(t, 4 * P + L); c42.intoArray(t, 4 * P + 2 * L); c43.intoArray(t, 4 * P + 3 * L);
+        c50.intoArray(t, 5 * P); c51.intoArray(t, 5 * P + L); c52.intoArray(t, 5 * P + 2 * L); c53.intoArray(t, 5 * P + 3 * L);
     }
 
     private static void copyTile(float[] c, int o, int ldc, float[] t, int rows, int cols, boolean intoTile) {

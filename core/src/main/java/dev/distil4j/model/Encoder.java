@@ -30,11 +30,11 @@ final class Encoder {
     }
 
     /** Packs every layer's weights for {@code c}'s kernels now (in parallel), rather than on first use. */
-    void pack(Compute c) {
+    void pack(Compute c, Precision precision) {
         List<PackedWeights> all = new ArrayList<>();
         for (TransformerBlock block : layer) all.addAll(block.packedWeights());
         c.parallel(all.size(), 1, (from, to) -> {
-            for (int i = from; i < to; i++) all.get(i).get(c);
+            for (int i = from; i < to; i++) all.get(i).prepare(c, precision);
         });
     }
 

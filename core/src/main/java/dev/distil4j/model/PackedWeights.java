@@ -12,9 +12,17 @@ import dev.distil4j.kernels.WeightMatrix;
 final class PackedWeights {
     private final WeightMatrix[] parts;
     private volatile PackedMatrix packed;
+    private volatile Precision precision = Precision.FLOAT32;
 
     PackedWeights(WeightMatrix... parts) {
         this.parts = parts.clone();
+    }
+
+    /** Packs now for {@code c}'s kernels, as int8 ({@link Precision#INT8_WEIGHTS}) or float32. */
+    synchronized void prepare(Compute c, Precision precision) {
+        this.precision = precision;
+        packed = null;
+        get(c);
     }
 
     /** The packed matrix for {@code c}'s kernels (packing it now if that has not happened yet). */
@@ -25,7 +33,11 @@ final class PackedWeights {
             synchronized (this) {
                 p = packed;
                 if (p == null || p.panel() != panel) {
-                    p = c.pack(parts);
+                    p = switch (precision) {
+                        case FLOAT32 -> c.pack(parts);
+                        case BF16_WEIGHTS -> c.packBf16(parts);
+                        case INT8_WEIGHTS -> c.packInt8(parts);
+                    };
                     packed = p;
                 }
             }

@@ -104,8 +104,11 @@ class KernelEquivalenceTest {
                     Activation act = acts[r.nextInt(acts.length)];
                     float[] residual = act == null && r.nextBoolean() ? random(r, cOff + m * ldc, 1) : null;
                     WeightMatrix wm = new WeightMatrix(FloatBuffer.wrap(w), n, k);
-                    PackedMatrix pr = REF.pack(wm), pv = VEC.pack(wm);
-                    assertEquals(w[(n - 1) * k + k - 1], pv.get(n - 1, k - 1));
+                    int format = r.nextInt(4); // 0, 1: float32, 2: int8, 3: bfloat16
+                    boolean int8 = format == 2;
+                    PackedMatrix pr = format == 2 ? REF.packInt8(wm) : format == 3 ? REF.packBf16(wm) : REF.pack(wm);
+                    PackedMatrix pv = format == 2 ? VEC.packInt8(wm) : format == 3 ? VEC.packBf16(wm) : VEC.pack(wm);
+                    if (format < 2) assertEquals(w[(n - 1) * k + k - 1], pv.get(n - 1, k - 1));
                     float[] yRef = new float[cOff + m * ldc], yVec = yRef.clone();
                     REF.matmul(a, aOff, lda, m, pr, bias, act, residual, yRef, cOff, ldc, 0, n);
                     int panel = VEC.panelWidth(), cut = Math.min(n, r.nextInt(n / panel + 1) * panel);
@@ -115,9 +118,9 @@ class KernelEquivalenceTest {
                         for (int j = 0; j < n; j++) {
                             int o = cOff + i * ldc + j;
                             double bound = bias == null ? 0 : Math.abs(bias[j]);
-                            for (int c = 0; c < k; c++) bound += Math.abs(a[aOff + i * lda + c] * w[j * k + c]);
+                            for (int c = 0; c < k; c++) bound += Math.abs(a[aOff + i * lda + c] * pr.get(j, c));
                             if (residual != null) bound += Math.abs(residual[o]);
-                            close("matmul m=" + m + " k=" + k + " n=" + n + " act=" + act + " [" + i + "," + j + "]",
+                            close((int8 ? "int8 " : format == 3 ? "bf16 " : "") + "matmul m=" + m + " k=" + k + " n=" + n + " act=" + act + " [" + i + "," + j + "]",
                                     yRef[o], yVec[o], Math.max(bound, 1e-3));
                         }
                         for (int j = n; j < ldc && cOff + i * ldc + j < yVec.length; j++) {
@@ -129,6 +132,47 @@ class KernelEquivalenceTest {
             }
         }
         assertEquals(ms.length * ks.length * ns.length, cases);
+    }
+
+    @Test
+    void int8Packing() {
+        SplittableRandom r = new SplittableRandom(SEED + 15);
+        int n = 70, k = 33;
+        float[] w = random(r, n * k, 1);
+        w[5] = 0; // an all-zero row must not divide by zero
+        for (int c = 0; c < k; c++) w[3 * k + c] = 0;
+        for (Kernels kn : new Kernels[] {REF, VEC}) {
+            PackedMatrix q = kn.packInt8(new WeightMatrix(FloatBuffer.wrap(w), n, k));
+            assertTrue(q.isQuantized());
+            for (int j = 0; j < n; j++) {
+                float max = 0;
+                for (int c = 0; c < k; c++) max = Math.max(max, Math.abs(w[j * k + c]));
+                for (int c = 0; c < k; c++) {
+                    assertTrue(Math.abs(q.get(j, c) - w[j * k + c]) <= max / 127 / 2 * 1.0001 + 1e-7,
+                            "int8 error at " + j + "," + c + ": " + q.get(j, c) + " vs " + w[j * k + c]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void bf16Packing() {
+        SplittableRandom r = new SplittableRandom(SEED + 16);
+        float[] w = random(r, 40 * 17, 3);
+        w[0] = 1.00390625f;   // exactly between two bfloat16 values: rounds to even (1.0)
+        w[1] = 1.01171875f;   // between 1.0078125 and 1.015625: rounds to even (1.015625)
+        for (Kernels kn : new Kernels[] {REF, VEC}) {
+            PackedMatrix h = kn.packBf16(new WeightMatrix(FloatBuffer.wrap(w), 40, 17));
+            assertTrue(h.isBf16());
+            assertEquals(1.0f, h.get(0, 0));
+            assertEquals(1.015625f, h.get(0, 1));
+            for (int j = 0; j < 40; j++) {
+                for (int c = 0; c < 17; c++) {
+                    float v = w[j * 17 + c];
+                    assertTrue(Math.abs(h.get(j, c) - v) <= Math.abs(v) / 256, "bf16 error at " + j + "," + c);
+                }
+            }
+        }
     }
 
     @Test
