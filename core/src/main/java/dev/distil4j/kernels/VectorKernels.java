@@ -313,12 +313,14 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    private static void epilogue(float[] t, int rows, int cols, Activation act, float[] residual, float[] c, int o, int ldc) {
+    private void epilogue(float[] t, int rows, int cols, Activation act, float[] residual, float[] c, int o, int ldc) {
+        // the activation runs over the tile in place: its vector code must stay in one compiled
+        // loop (a FloatVector passed across a call that is not inlined gets boxed, 10-100x slower)
+        if (act != null) activation(act, t, 0, rows * P);
         for (int r = 0; r < rows; r++) {
             int co = o + r * ldc;
             for (int v = 0; v < NV && v * L < cols; v++) {
                 FloatVector x = FloatVector.fromArray(S, t, r * P + v * L);
-                if (act != null) x = apply(act, x);
                 if (v * L + L <= cols) {
                     if (residual != null) x = x.add(FloatVector.fromArray(S, residual, co + v * L));
                     x.intoArray(c, co + v * L);

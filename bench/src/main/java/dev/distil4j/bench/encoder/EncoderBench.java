@@ -6,6 +6,7 @@ import dev.distil4j.model.HeadType;
 import dev.distil4j.model.Model;
 import dev.distil4j.model.ModelConfig;
 import dev.distil4j.model.ModelInput;
+import dev.distil4j.model.Precision;
 import dev.distil4j.weights.Checkpoints;
 import dev.distil4j.weights.Weights;
 
@@ -27,6 +28,7 @@ import java.util.SplittableRandom;
  * <pre>
  *   ./distil4j bench                                   the whole grid (DistilBERT-base random + all-MiniLM-L6-v2)
  *   ./distil4j bench --threads 2 --batch 8 --seq 128   one cell
+ *   ./distil4j bench --precision bf16                  distil4j with bfloat16 weights (int8: int8 weights) against ORT float32
  *   ./distil4j bench --load-only                       load time and peak RSS of distil4j alone
  *   ./distil4j bench --model-dir DIR --graph NAME      other weights (NAME.graph.onnx in ../shared/onnx)
  * </pre>
@@ -103,13 +105,14 @@ public final class EncoderBench {
     static void runTarget(Target t, Path shared, Args a, List<String> benchLines) throws Exception {
         Path graphOnnx = shared.resolve("onnx/" + t.graph + ".graph.onnx"), graphJson = shared.resolve("onnx/" + t.graph + ".graph.json");
         Path weights = t.dir.resolve("model.safetensors");
-        System.out.printf("%n## %s (%s; ORT graph %s)%n%n", t.name, t.dir, t.graph);
+        System.out.printf("%n## %s (%s; ORT graph %s; distil4j weights %s)%n%n", t.name, t.dir, t.graph, a.precision);
         System.out.println("| threads | batch x seq | distil4j ms, median (min-max) | distil4j tok/s | distil4j GFLOP/s "
                 + "| ORT ms, median (min-max) | ORT tok/s | ORT GFLOP/s | ratio | max abs diff | runs |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (int threads : a.threads) {
             try (Compute compute = new Compute(Kernels.best(), threads);
-                 Model model = Model.load(t.dir, Model.Options.defaults().withHead(HeadType.NONE).withCompute(compute));
+                 Model model = Model.load(t.dir, Model.Options.defaults().withHead(HeadType.NONE).withCompute(compute)
+                         .withPrecision(a.precision));
                  OrtEncoder ort = new OrtEncoder(graphOnnx, graphJson, weights, threads)) {
                 for (Shape s : a.shapes) {
                     String line = cell(model, ort, threads, s, a, t.name);
@@ -164,8 +167,9 @@ public final class EncoderBench {
         System.out.printf(Locale.ROOT, "| %d | %d x %d | %.2f (%.2f-%.2f) | %.0f | %.0f | %.2f (%.2f-%.2f) | %.0f | %.0f | %.3f | %.1e | %d |%n",
                 threads, s.batch, s.seq, m.medianNs / 1e6, m.minNs / 1e6, m.maxNs / 1e6, mineTok, f / m.medianNs,
                 o.medianNs / 1e6, o.minNs / 1e6, o.maxNs / 1e6, ortTok, f / o.medianNs, mineTok / ortTok, diff, m.runs);
-        return String.format(Locale.ROOT, "BENCH threads=%d batch=%d seq=%d distil4j_tok_s=%.1f ort_tok_s=%.1f ratio=%.3f max_abs_diff=%.1e model=%s",
-                threads, s.batch, s.seq, mineTok, ortTok, mineTok / ortTok, diff, modelName.replace(' ', '_'));
+        return String.format(Locale.ROOT, "BENCH threads=%d batch=%d seq=%d distil4j_tok_s=%.1f ort_tok_s=%.1f ratio=%.3f max_abs_diff=%.1e model=%s%s",
+                threads, s.batch, s.seq, mineTok, ortTok, mineTok / ortTok, diff, modelName.replaceAll("[ ,()]+", "_").replaceAll("_$", ""),
+                a.precision == Precision.FLOAT32 ? "" : " precision=" + a.precision.name().toLowerCase(Locale.ROOT));
     }
 
     /** Load time (mmap + parse + pack) and peak RSS of distil4j alone, in this fresh JVM. */
@@ -177,7 +181,8 @@ public final class EncoderBench {
         int threads = a.threads.get(a.threads.size() - 1);
         try (Compute compute = new Compute(Kernels.best(), threads)) {
             long t1 = System.nanoTime();
-            try (Model model = Model.load(t.dir, Model.Options.defaults().withHead(HeadType.NONE).withCompute(compute))) {
+            try (Model model = Model.load(t.dir, Model.Options.defaults().withHead(HeadType.NONE).withCompute(compute)
+                    .withPrecision(a.precision))) {
                 long t2 = System.nanoTime();
                 System.out.printf(Locale.ROOT, "Model.load (mmap, config, pack weights, %d threads): %.1f ms%n", threads, (t2 - t1) / 1e6);
                 int[][] ids = new int[1][16];
@@ -212,6 +217,7 @@ public final class EncoderBench {
         int runs = 7, maxRuns = 40, warmup = 2;
         double warmupSeconds = 1.0, budgetSeconds = 3.0;
         boolean loadOnly;
+        Precision precision = Precision.FLOAT32;
 
         static Args parse(String[] argv) {
             Args a = new Args();
@@ -227,7 +233,8 @@ public final class EncoderBench {
                             usage: distil4j bench [--threads 1,2] [--batch B --seq T | --shapes 1x16,8x128,...]
                                                   [--models distilbert-random,minilm | --model-dir DIR --graph NAME]
                                                   [--runs 7] [--max-runs 40] [--budget-s 3] [--warmup 2] [--warmup-s 1]
-                                                  [--seed 42] [--shared ../shared] [--work-dir DIR] [--load-only]""");
+                                                  [--precision float32|bf16|int8] [--seed 42] [--shared ../shared]
+                                                  [--work-dir DIR] [--load-only]""");
                     System.exit(0);
                 }
                 if (i + 1 >= argv.length) throw new IllegalArgumentException(k + " needs a value");
@@ -246,6 +253,12 @@ public final class EncoderBench {
                     case "--warmup" -> a.warmup = Integer.parseInt(v);
                     case "--warmup-s" -> a.warmupSeconds = Double.parseDouble(v);
                     case "--seed" -> a.seed = Long.parseLong(v);
+                    case "--precision" -> a.precision = switch (v) {
+                        case "float32", "fp32" -> Precision.FLOAT32;
+                        case "bf16", "bfloat16" -> Precision.BF16_WEIGHTS;
+                        case "int8" -> Precision.INT8_WEIGHTS;
+                        default -> throw new IllegalArgumentException("--precision: float32, bf16 or int8, not " + v);
+                    };
                     case "--shared" -> a.sharedDir = v;
                     case "--work-dir" -> a.workDirName = v;
                     default -> throw new IllegalArgumentException("unknown option " + k + " (try --help)");

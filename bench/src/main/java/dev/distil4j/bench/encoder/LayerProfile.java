@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * Where one DistilBERT-base layer spends its time, part by part, at one shape: the same kernel
  * calls the model makes (fused QKV product, attention, out_lin + residual, LayerNorm, lin1 + GELU,
  * lin2 + residual), each timed alone (median of repeats).
- * {@code java -cp distil4j-bench.jar dev.distil4j.bench.encoder.LayerProfile THREADS BATCH SEQ}
+ * {@code java -cp distil4j-bench.jar dev.distil4j.bench.encoder.LayerProfile THREADS BATCH SEQ [float32|bf16|int8]}
  */
 public final class LayerProfile {
     private LayerProfile() {}
@@ -26,7 +26,13 @@ public final class LayerProfile {
         int h = 768, f = 3072, heads = 12, d = 64, rows = batch * seq;
         SplittableRandom r = new SplittableRandom(1);
         try (Compute c = new Compute(Kernels.best(), threads)) {
-            PackedMatrix qkv = c.pack(w(r, 3 * h, h)), out = c.pack(w(r, h, h)), lin1 = c.pack(w(r, f, h)), lin2 = c.pack(w(r, h, f));
+            String precision = args.length > 3 ? args[3] : "float32";
+            java.util.function.Function<WeightMatrix, PackedMatrix> pack = switch (precision) {
+                case "bf16" -> c::packBf16;
+                case "int8" -> c::packInt8;
+                default -> c::pack;
+            };
+            PackedMatrix qkv = pack.apply(w(r, 3 * h, h)), out = pack.apply(w(r, h, h)), lin1 = pack.apply(w(r, f, h)), lin2 = pack.apply(w(r, h, f));
             float[] x = rnd(r, rows * h), bias3 = rnd(r, 3 * h), bias = rnd(r, h), biasF = rnd(r, f), gamma = rnd(r, h);
             float[] qkvOut = new float[rows * 3 * h], ctx = new float[rows * h], sa = new float[rows * h];
             float[] hid = new float[rows * f], o = new float[rows * h];
@@ -61,7 +67,8 @@ public final class LayerProfile {
     }
 
     static long time(Runnable body) {
-        for (int i = 0; i < 5; i++) body.run();
+        long until = System.nanoTime() + 700_000_000L; // until the JIT has compiled it all
+        for (int i = 0; i < 5 || System.nanoTime() < until; i++) body.run();
         long[] t = new long[15];
         for (int i = 0; i < t.length; i++) {
             long t0 = System.nanoTime();
