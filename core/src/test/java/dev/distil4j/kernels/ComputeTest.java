@@ -54,6 +54,31 @@ class ComputeTest {
     }
 
     @Test
+    void concurrentCallersAndReuseAfterClose() throws Exception {
+        Compute c = new Compute(Kernels.best(), 2);
+        int count = 10_000;
+        Runnable job = () -> {
+            for (int rep = 0; rep < 200; rep++) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(count);
+                c.parallel(count, 7, (from, to) -> {
+                    for (int i = from; i < to; i++) seen.incrementAndGet(i);
+                });
+                for (int i = 0; i < count; i++) assertEquals(1, seen.get(i));
+            }
+        };
+        Thread other = new Thread(job);
+        other.start();
+        job.run();
+        other.join();
+        c.close();
+        AtomicIntegerArray seen = new AtomicIntegerArray(100);
+        c.parallel(100, 1, (from, to) -> {
+            for (int i = from; i < to; i++) seen.incrementAndGet(i);
+        });
+        for (int i = 0; i < 100; i++) assertEquals(1, seen.get(i), "a closed Compute still runs, on the caller's thread");
+    }
+
+    @Test
     void rejectsZeroThreads() {
         assertThrows(IllegalArgumentException.class, () -> new Compute(Kernels.scalar(), 0));
     }

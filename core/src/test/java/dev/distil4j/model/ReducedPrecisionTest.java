@@ -36,7 +36,7 @@ class ReducedPrecisionTest {
             double worst = 1;
             try (Compute c = new Compute(kernels, 2);
                  Model model = Model.load(dir, Model.Options.defaults().withCompute(c).withPrecision(precision))) {
-                for (Goldens.Case gc : kernels == Kernels.scalar() ? cases.subList(0, 3) : cases) {
+                for (Goldens.Case gc : kernels == Kernels.scalar() ? cases.subList(0, 1) : cases) {
                     ModelInput in = gc.input();
                     float[] got = model.forward(in).lastHiddenState().data();
                     float[] want = gc.output("last_hidden_state").data();
