@@ -1,5 +1,6 @@
 package dev.distil4j.kernels;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -59,25 +60,29 @@ public final class Compute implements AutoCloseable {
     }
 
     /**
-     * Runs {@code body} over {@code [0, count)} split into at most {@code threads} contiguous
-     * ranges whose boundaries are multiples of {@code grain}; returns when all are done. The first
-     * failure is rethrown as thrown (unchecked) or wrapped in an IllegalStateException.
+     * Runs {@code body} over {@code [0, count)} in contiguous ranges whose boundaries are multiples
+     * of {@code grain}; returns when all are done. The ranges (a few per thread) are claimed by the
+     * caller and the workers as they come free, so a worker that the OS has not scheduled yet
+     * delays nothing: the caller takes its share. The first failure is rethrown as thrown
+     * (unchecked) or wrapped in an IllegalStateException.
      */
     public void parallel(int count, int grain, RangeBody body) {
-        int chunks = Math.min(threads, Math.max(1, (count + grain - 1) / grain));
-        if (chunks == 1 || closed || !owner.tryLock()) {
+        int units = (count + grain - 1) / grain;
+        if (threads == 1 || units <= 1 || closed || !owner.tryLock()) {
             body.run(0, count);
             return;
         }
         try {
-            int units = (count + grain - 1) / grain;
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            for (int c = 1; c < chunks; c++) {
-                workers[c - 1].submit(body, bound(units, grain, count, chunks, c), bound(units, grain, count, chunks, c + 1), failure);
+            Job job = new Job(body, count, grain, units, Math.min(units, threads * 4));
+            int helpers = Math.min(workers.length, job.chunks - 1);
+            for (int i = 0; i < helpers; i++) workers[i].offer(job);
+            while (job.runOne()) {
+                // the caller works too
             }
-            runCatching(body, 0, bound(units, grain, count, chunks, 1), failure);
-            for (int c = 1; c < chunks; c++) workers[c - 1].awaitDone();
-            Throwable t = failure.get();
+            for (int spins = 0; job.finished.get() < job.chunks; spins++) {
+                if (spins < 1 << 14) Thread.onSpinWait(); else Thread.yield();
+            }
+            Throwable t = job.failure.get();
             if (t instanceof RuntimeException re) throw re;
             if (t instanceof Error err) throw err;
             if (t != null) throw new IllegalStateException(t);
@@ -86,60 +91,66 @@ public final class Compute implements AutoCloseable {
         }
     }
 
-    private static int bound(int units, int grain, int count, int chunks, int c) {
-        return Math.min(count, (int) ((long) units * c / chunks) * grain);
-    }
+    /** One call of {@link #parallel}: its ranges, claimed one at a time. */
+    private static final class Job {
+        final RangeBody body;
+        final int count, grain, units, chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger finished = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private static void runCatching(RangeBody body, int from, int to, AtomicReference<Throwable> failure) {
-        try {
-            body.run(from, to);
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
+        Job(RangeBody body, int count, int grain, int units, int chunks) {
+            this.body = body;
+            this.count = count;
+            this.grain = grain;
+            this.units = units;
+            this.chunks = chunks;
+        }
+
+        /** Claims and runs the next range; false when none is left. */
+        boolean runOne() {
+            int c = next.getAndIncrement();
+            if (c >= chunks) return false;
+            int from = Math.min(count, (int) ((long) units * c / chunks) * grain);
+            int to = Math.min(count, (int) ((long) units * (c + 1) / chunks) * grain);
+            try {
+                body.run(from, to);
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            } finally {
+                finished.incrementAndGet();
+            }
+            return true;
         }
     }
 
-    /** One worker thread: takes a job, runs it, spins a little for the next one, then parks. */
+    /** One worker thread: helps with the latest job, spins a little for the next one, then parks. */
     private final class Worker implements Runnable {
         Thread thread;
-        private volatile RangeBody body;
-        private volatile boolean done = true;
-        private int from, to;
-        private AtomicReference<Throwable> failure;
+        private volatile Job job;
 
-        void submit(RangeBody b, int f, int t, AtomicReference<Throwable> fail) {
-            from = f;
-            to = t;
-            failure = fail;
-            done = false;
-            body = b; // volatile write publishes the fields above
+        void offer(Job j) {
+            job = j;
             LockSupport.unpark(thread);
-        }
-
-        void awaitDone() {
-            for (int spins = 0; !done; spins++) {
-                if (spins < 1 << 16) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
-            }
         }
 
         @Override
         public void run() {
+            Job done = null;
             while (!closed) {
-                RangeBody b = body;
-                if (b == null) {
+                Job j = job;
+                if (j == done) {
                     long spinUntil = System.nanoTime() + SPIN_NANOS;
-                    while ((b = body) == null && !closed && System.nanoTime() < spinUntil) Thread.onSpinWait();
-                    if (b == null) {
+                    while ((j = job) == done && !closed && System.nanoTime() < spinUntil) Thread.onSpinWait();
+                    if (j == done) {
                         LockSupport.park(this);
                         continue;
                     }
                 }
-                runCatching(b, from, to, failure);
-                body = null;
-                done = true;
+                while (j.runOne()) {
+                    // claim ranges until none is left
+                }
+                done = j;
             }
         }
     }

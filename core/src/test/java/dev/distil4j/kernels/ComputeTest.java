@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ComputeTest {
     @Test
@@ -49,7 +50,7 @@ class ComputeTest {
             var e = assertThrows(IllegalStateException.class, () -> c.parallel(10, 1, (from, to) -> {
                 if (from > 0) throw new IllegalStateException("boom " + from);
             }));
-            assertEquals("boom 5", e.getMessage());
+            assertTrue(e.getMessage().startsWith("boom "), e.getMessage()); // one of the failing ranges, unwrapped
         }
     }
 

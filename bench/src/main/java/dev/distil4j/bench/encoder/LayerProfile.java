@@ -66,14 +66,22 @@ public final class LayerProfile {
         return lastMs;
     }
 
+    /** With -Dcpu=true (1 thread only), the calling thread's CPU time: steadier on a shared machine. */
+    static final boolean CPU = Boolean.getBoolean("cpu");
+    static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    static long now() {
+        return CPU ? MX.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     static long time(Runnable body) {
         long until = System.nanoTime() + 700_000_000L; // until the JIT has compiled it all
         for (int i = 0; i < 5 || System.nanoTime() < until; i++) body.run();
         long[] t = new long[15];
         for (int i = 0; i < t.length; i++) {
-            long t0 = System.nanoTime();
+            long t0 = now();
             body.run();
-            t[i] = System.nanoTime() - t0;
+            t[i] = now() - t0;
         }
         Arrays.sort(t);
         return t[t.length / 2];
