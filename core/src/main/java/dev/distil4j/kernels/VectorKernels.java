@@ -377,16 +377,11 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void scaledMaskedSoftmax(float[] x, int off, int len, float divisor, int[] keyMask) {
-        if (divisor != 1f) {
-            FloatVector d = FloatVector.broadcast(S, divisor);
-            int upper = S.loopBound(len), c = 0;
-            for (; c < upper; c += L) FloatVector.fromArray(S, x, off + c).div(d).intoArray(x, off + c);
-            for (; c < len; c++) x[off + c] /= divisor;
-        }
         if (keyMask != null) {
             for (int j = 0; j < len; j++) if (keyMask[j] == 0) x[off + j] = -Float.MAX_VALUE;
         }
-        softmax(x, off, len);
+        // softmax(x / d) = exp((x - max) / d) / sum: the division rides along in the exp pass
+        softmax(x, off, len, 1f / divisor);
     }
 
     @Override
@@ -454,20 +449,25 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void softmax(float[] x, int off, int len) {
+        softmax(x, off, len, 1f);
+    }
+
+    /** softmax(scale * x) in place, three passes: max, exp and sum, normalise. */
+    private static void softmax(float[] x, int off, int len, float scale) {
         int upper = S.loopBound(len), c = 0;
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (; c < upper; c += L) vmax = vmax.max(FloatVector.fromArray(S, x, off + c));
         float max = vmax.reduceLanes(VectorOperators.MAX);
         for (; c < len; c++) max = Math.max(max, x[off + c]);
-        FloatVector vm = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
+        FloatVector vm = FloatVector.broadcast(S, max), vs = FloatVector.broadcast(S, scale), acc = FloatVector.zero(S);
         for (c = 0; c < upper; c += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, off + c).sub(vm));
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + c).sub(vm).mul(vs));
             e.intoArray(x, off + c);
             acc = acc.add(e);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; c < len; c++) {
-            float e = (float) Math.exp(x[off + c] - max);
+            float e = (float) Math.exp((x[off + c] - max) * scale);
             x[off + c] = e;
             sum += e;
         }
@@ -538,18 +538,17 @@ final class VectorKernels implements Kernels {
      */
     private static FloatVector gelu(FloatVector x) {
         FloatVector a = x.abs().mul(SQRT_HALF);
-        FloatVector t = a.mul(0.5f).add(1f);
-        t = FloatVector.broadcast(S, 1f).div(t);
-        FloatVector poly = t.mul(0.17087277f).add(-0.82215223f)
-                .mul(t).add(1.48851587f)
-                .mul(t).add(-1.13520398f)
-                .mul(t).add(0.27886807f)
-                .mul(t).add(-0.18628806f)
-                .mul(t).add(0.09678418f)
-                .mul(t).add(0.37409196f)
-                .mul(t).add(1.00002368f)
-                .mul(t).add(-1.26551223f);
-        FloatVector erfcA = t.mul(exp(a.mul(a).neg().add(poly))); // erfc(|x|/sqrt2)
+        FloatVector t = FloatVector.broadcast(S, 1f).div(a.fma(FloatVector.broadcast(S, 0.5f), FloatVector.broadcast(S, 1f)));
+        FloatVector poly = t.fma(FloatVector.broadcast(S, 0.17087277f), FloatVector.broadcast(S, -0.82215223f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 1.48851587f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -1.13520398f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.27886807f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -0.18628806f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.09678418f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.37409196f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 1.00002368f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -1.26551223f));
+        FloatVector erfcA = t.mul(exp(poly.sub(a.mul(a)))); // erfc(|x|/sqrt2)
         FloatVector half = x.mul(0.5f).mul(erfcA);
         // x >= 0: x * (1 - erfc/2); x < 0: x * erfc/2
         return x.sub(half).blend(half, x.compare(VectorOperators.LT, 0f));
