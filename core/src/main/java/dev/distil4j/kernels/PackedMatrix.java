@@ -131,11 +131,22 @@ public final class PackedMatrix {
 
     /** {@code parts} (stacked by rows) rounded to bfloat16 (nearest even): half the float32 memory. */
     public static PackedMatrix packBf16(int panel, WeightMatrix... parts) {
-        PackedMatrix f = pack(panel, parts);
-        float[] d = f.data;
-        short[] h = new short[d.length];
-        for (int i = 0; i < d.length; i++) h[i] = toBf16(d[i]);
-        return new PackedMatrix(null, null, null, h, f.rows, f.cols, panel);
+        int cols = parts[0].cols(), rows = 0;
+        for (WeightMatrix w : parts) {
+            if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
+            rows += w.rows();
+        }
+        short[] h = new short[size(rows, cols, panel)];
+        float[] row = new float[cols];
+        int j = 0;
+        for (WeightMatrix w : parts) {
+            for (int r = 0; r < w.rows(); r++, j++) {
+                w.data().get(r * cols, row, 0, cols);
+                int base = (j / panel) * cols * panel + j % panel;
+                for (int c = 0; c < cols; c++) h[base + c * panel] = toBf16(row[c]);
+            }
+        }
+        return new PackedMatrix(null, null, null, h, rows, cols, panel);
     }
 
     /** Float32 to bfloat16 bits, round to nearest even (NaN stays NaN). */
