@@ -167,28 +167,30 @@ final class VectorKernels implements Kernels {
                 boolean first = k0 == 0, last = k0 + kc >= k;
                 for (int i = 0; i < m; i += MR) {
                     int rows = Math.min(MR, m - i), o = cOff + i * ldc + j0;
-                    if (first) {
-                        initTile(t, int8 ? null : bias, j0, cols);
-                    } else {
-                        copyTile(c, o, ldc, t, rows, cols, true);
+                    // full tiles go straight between registers and c; edge tiles through t
+                    boolean full = rows == MR && cols == P;
+                    float[] out = full ? c : t;
+                    int oo = full ? o : 0, ldo = full ? ldc : P;
+                    float[] initBias = first && !int8 ? bias : null;
+                    boolean fromOut = !first;
+                    if (!full) {
+                        if (first) initTile(t, initBias, j0, cols); else copyTile(c, o, ldc, t, rows, cols, true);
+                        fromOut = true;
                     }
                     // rows past m repeat the last row: computed, never stored
                     int last1 = m - 1, r = aOff + k0;
                     int a0 = r + i * lda, a1 = r + Math.min(i + 1, last1) * lda, a2 = r + Math.min(i + 2, last1) * lda,
                             a3 = r + Math.min(i + 3, last1) * lda, a4 = r + Math.min(i + 4, last1) * lda, a5 = r + Math.min(i + 5, last1) * lda;
+                    int wo = panelBase + k0 * P;
                     if (int8) {
-                        kernelInt8(a, a0, a1, a2, a3, a4, a5, wq, panelBase + k0 * P, kc, t);
+                        kernelInt8(a, a0, a1, a2, a3, a4, a5, wq, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     } else if (wh != null) {
-                        kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, panelBase + k0 * P, kc, t);
+                        kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     } else {
-                        kernel(a, a0, a1, a2, a3, a4, a5, w, panelBase + k0 * P, kc, t);
+                        kernel(a, a0, a1, a2, a3, a4, a5, w, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     }
-                    if (last) {
-                        if (int8) dequantize(t, scales, bias, j0, cols);
-                        epilogue(t, rows, cols, act, residual, c, o, ldc);
-                    } else {
-                        copyTile(c, o, ldc, t, rows, cols, false);
-                    }
+                    if (!full) copyTile(c, o, ldc, t, rows, cols, false);
+                    if (last) finish(c, o, ldc, rows, cols, int8 ? scales : null, bias, j0, act, residual);
                 }
                 k0 += kc;
             } while (k0 < k);
@@ -206,150 +208,49 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** t = t * scale + bias, per output column: the int8 product's epilogue. */
-    private static void dequantize(float[] t, float[] scales, float[] bias, int j0, int cols) {
-        for (int v = 0; v < NV && v * L < cols; v++) {
-            VectorMask<Float> mask = S.indexInRange(v * L, cols);
-            FloatVector sc = FloatVector.fromArray(S, scales, j0 + v * L, mask);
-            FloatVector bi = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j0 + v * L, mask);
-            for (int r = 0; r < MR; r++) {
-                FloatVector.fromArray(S, t, r * P + v * L).fma(sc, bi).intoArray(t, r * P + v * L);
-            }
-        }
-    }
-
     private static FloatVector widen(byte[] q, int off) {
         return (FloatVector) ByteVector.fromArray(B, q, off).convertShape(VectorOperators.B2F, S, 0);
     }
 
-    /** {@link #kernel} on int8 weights, widened to float in registers: a quarter of the weight traffic. */
-    private static void kernelInt8(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, byte[] w, int wo, int kc, float[] t) {
-        FloatVector c00 = FloatVector.fromArray(S, t, 0), c01 = FloatVector.fromArray(S, t, L),
-                c02 = FloatVector.fromArray(S, t, 2 * L), c03 = FloatVector.fromArray(S, t, 3 * L);
-        FloatVector c10 = FloatVector.fromArray(S, t, P), c11 = FloatVector.fromArray(S, t, P + L),
-                c12 = FloatVector.fromArray(S, t, P + 2 * L), c13 = FloatVector.fromArray(S, t, P + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, t, 2 * P), c21 = FloatVector.fromArray(S, t, 2 * P + L),
-                c22 = FloatVector.fromArray(S, t, 2 * P + 2 * L), c23 = FloatVector.fromArray(S, t, 2 * P + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(S, t, 3 * P), c31 = FloatVector.fromArray(S, t, 3 * P + L),
-                c32 = FloatVector.fromArray(S, t, 3 * P + 2 * L), c33 = FloatVector.fromArray(S, t, 3 * P + 3 * L);
-        FloatVector c40 = FloatVector.fromArray(S, t, 4 * P), c41 = FloatVector.fromArray(S, t, 4 * P + L),
-                c42 = FloatVector.fromArray(S, t, 4 * P + 2 * L), c43 = FloatVector.fromArray(S, t, 4 * P + 3 * L);
-        FloatVector c50 = FloatVector.fromArray(S, t, 5 * P), c51 = FloatVector.fromArray(S, t, 5 * P + L),
-                c52 = FloatVector.fromArray(S, t, 5 * P + 2 * L), c53 = FloatVector.fromArray(S, t, 5 * P + 3 * L);
-        for (int s = 0; s < kc; s++) {
-            int wp = wo + s * P;
-            FloatVector b0 = widen(w, wp), b1 = widen(w, wp + L), b2 = widen(w, wp + 2 * L), b3 = widen(w, wp + 3 * L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(S, a[a1 + s]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(S, a[a2 + s]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(S, a[a3 + s]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(S, a[a4 + s]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
-            x = FloatVector.broadcast(S, a[a5 + s]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
-        }
-        c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
-        c10.intoArray(t, P); c11.intoArray(t, P + L); c12.intoArray(t, P + 2 * L); c13.intoArray(t, P + 3 * L);
-        c20.intoArray(t, 2 * P); c21.intoArray(t, 2 * P + L); c22.intoArray(t, 2 * P + 2 * L); c23.intoArray(t, 2 * P + 3 * L);
-        c30.intoArray(t, 3 * P); c31.intoArray(t, 3 * P + L); c32.intoArray(t, 3 * P + 2 * L); c33.intoArray(t, 3 * P + 3 * L);
-        c40.intoArray(t, 4 * P); c41.intoArray(t, 4 * P + L); c42.intoArray(t, 4 * P + 2 * L); c43.intoArray(t, 4 * P + 3 * L);
-        c50.intoArray(t, 5 * P); c51.intoArray(t, 5 * P + L); c52.intoArray(t, 5 * P + 2 * L); c53.intoArray(t, 5 * P + 3 * L);
-    }
 
     private static FloatVector widenBf16(short[] h, int off) {
         return ((IntVector) ShortVector.fromArray(H, h, off).convertShape(VectorOperators.S2I, I, 0))
                 .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    /** {@link #kernel} on bfloat16 weights, widened to float in registers: half the weight traffic. */
-    private static void kernelBf16(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, short[] w, int wo, int kc, float[] t) {
-        FloatVector c00 = FloatVector.fromArray(S, t, 0), c01 = FloatVector.fromArray(S, t, L),
-                c02 = FloatVector.fromArray(S, t, 2 * L), c03 = FloatVector.fromArray(S, t, 3 * L);
-        FloatVector c10 = FloatVector.fromArray(S, t, P), c11 = FloatVector.fromArray(S, t, P + L),
-                c12 = FloatVector.fromArray(S, t, P + 2 * L), c13 = FloatVector.fromArray(S, t, P + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, t, 2 * P), c21 = FloatVector.fromArray(S, t, 2 * P + L),
-                c22 = FloatVector.fromArray(S, t, 2 * P + 2 * L), c23 = FloatVector.fromArray(S, t, 2 * P + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(S, t, 3 * P), c31 = FloatVector.fromArray(S, t, 3 * P + L),
-                c32 = FloatVector.fromArray(S, t, 3 * P + 2 * L), c33 = FloatVector.fromArray(S, t, 3 * P + 3 * L);
-        FloatVector c40 = FloatVector.fromArray(S, t, 4 * P), c41 = FloatVector.fromArray(S, t, 4 * P + L),
-                c42 = FloatVector.fromArray(S, t, 4 * P + 2 * L), c43 = FloatVector.fromArray(S, t, 4 * P + 3 * L);
-        FloatVector c50 = FloatVector.fromArray(S, t, 5 * P), c51 = FloatVector.fromArray(S, t, 5 * P + L),
-                c52 = FloatVector.fromArray(S, t, 5 * P + 2 * L), c53 = FloatVector.fromArray(S, t, 5 * P + 3 * L);
-        for (int s = 0; s < kc; s++) {
-            int wp = wo + s * P;
-            FloatVector b0 = widenBf16(w, wp), b1 = widenBf16(w, wp + L), b2 = widenBf16(w, wp + 2 * L), b3 = widenBf16(w, wp + 3 * L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(S, a[a1 + s]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(S, a[a2 + s]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(S, a[a3 + s]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(S, a[a4 + s]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
-            x = FloatVector.broadcast(S, a[a5 + s]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
-        }
-        c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
-        c10.intoArray(t, P); c11.intoArray(t, P + L); c12.intoArray(t, P + 2 * L); c13.intoArray(t, P + 3 * L);
-        c20.intoArray(t, 2 * P); c21.intoArray(t, 2 * P + L); c22.intoArray(t, 2 * P + 2 * L); c23.intoArray(t, 2 * P + 3 * L);
-        c30.intoArray(t, 3 * P); c31.intoArray(t, 3 * P + L); c32.intoArray(t, 3 * P + 2 * L); c33.intoArray(t, 3 * P + 3 * L);
-        c40.intoArray(t, 4 * P); c41.intoArray(t, 4 * P + L); c42.intoArray(t, 4 * P + 2 * L); c43.intoArray(t, 4 * P + 3 * L);
-        c50.intoArray(t, 5 * P); c51.intoArray(t, 5 * P + L); c52.intoArray(t, 5 * P + 2 * L); c53.intoArray(t, 5 * P + 3 * L);
-    }
-
-    private static void copyTile(float[] c, int o, int ldc, float[] t, int rows, int cols, boolean intoTile) {
-        for (int r = 0; r < rows; r++) {
-            if (intoTile) {
-                System.arraycopy(c, o + r * ldc, t, r * P, cols);
-            } else {
-                System.arraycopy(t, r * P, c, o + r * ldc, cols);
-            }
-        }
-    }
-
-    private void epilogue(float[] t, int rows, int cols, Activation act, float[] residual, float[] c, int o, int ldc) {
-        // the activation runs over the tile in place: its vector code must stay in one compiled
-        // loop (a FloatVector passed across a call that is not inlined gets boxed, 10-100x slower)
-        if (act != null) activation(act, t, 0, rows * P);
-        for (int r = 0; r < rows; r++) {
-            int co = o + r * ldc;
-            for (int v = 0; v < NV && v * L < cols; v++) {
-                FloatVector x = FloatVector.fromArray(S, t, r * P + v * L);
-                if (v * L + L <= cols) {
-                    if (residual != null) x = x.add(FloatVector.fromArray(S, residual, co + v * L));
-                    x.intoArray(c, co + v * L);
-                } else {
-                    VectorMask<Float> mask = S.indexInRange(v * L, cols);
-                    if (residual != null) x = x.add(FloatVector.fromArray(S, residual, co + v * L, mask));
-                    x.intoArray(c, co + v * L, mask);
-                }
-            }
-        }
-    }
 
     /**
-     * t[r][0..P) += sum over kc steps of a[ar + s] * w[wo + s*P .. + P), for the six rows r: 24
-     * accumulators, 4 weight vectors and one broadcast input in registers (29 of 32 with AVX-512).
+     * The micro-kernel: out rows += a rows x the packed panel, over kc steps of depth.
+     * Six rows x {@code P} columns: 24 accumulators, 4 weight vectors and one broadcast input in
+     * registers (29 of 32 with AVX-512). Accumulators start from {@code out}'s rows
+     * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
+     * {@code out[oo + r*ldo ..]}, {@code r < 6}.
      */
-    private static void kernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] w, int wo, int kc, float[] t) {
-        FloatVector c00 = FloatVector.fromArray(S, t, 0), c01 = FloatVector.fromArray(S, t, L),
-                c02 = FloatVector.fromArray(S, t, 2 * L), c03 = FloatVector.fromArray(S, t, 3 * L);
-        FloatVector c10 = FloatVector.fromArray(S, t, P), c11 = FloatVector.fromArray(S, t, P + L),
-                c12 = FloatVector.fromArray(S, t, P + 2 * L), c13 = FloatVector.fromArray(S, t, P + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, t, 2 * P), c21 = FloatVector.fromArray(S, t, 2 * P + L),
-                c22 = FloatVector.fromArray(S, t, 2 * P + 2 * L), c23 = FloatVector.fromArray(S, t, 2 * P + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(S, t, 3 * P), c31 = FloatVector.fromArray(S, t, 3 * P + L),
-                c32 = FloatVector.fromArray(S, t, 3 * P + 2 * L), c33 = FloatVector.fromArray(S, t, 3 * P + 3 * L);
-        FloatVector c40 = FloatVector.fromArray(S, t, 4 * P), c41 = FloatVector.fromArray(S, t, 4 * P + L),
-                c42 = FloatVector.fromArray(S, t, 4 * P + 2 * L), c43 = FloatVector.fromArray(S, t, 4 * P + 3 * L);
-        FloatVector c50 = FloatVector.fromArray(S, t, 5 * P), c51 = FloatVector.fromArray(S, t, 5 * P + L),
-                c52 = FloatVector.fromArray(S, t, 5 * P + 2 * L), c53 = FloatVector.fromArray(S, t, 5 * P + 3 * L);
+    private static void kernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] w, int wo, int kc,
+                                   float[] bias, int j0, boolean fromOut, float[] out, int oo, int ldo) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        FloatVector c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        if (fromOut) {
+            c00 = FloatVector.fromArray(S, out, oo + 0 * ldo); c01 = FloatVector.fromArray(S, out, oo + 0 * ldo + L);
+            c02 = FloatVector.fromArray(S, out, oo + 0 * ldo + 2 * L); c03 = FloatVector.fromArray(S, out, oo + 0 * ldo + 3 * L);
+            c10 = FloatVector.fromArray(S, out, oo + 1 * ldo); c11 = FloatVector.fromArray(S, out, oo + 1 * ldo + L);
+            c12 = FloatVector.fromArray(S, out, oo + 1 * ldo + 2 * L); c13 = FloatVector.fromArray(S, out, oo + 1 * ldo + 3 * L);
+            c20 = FloatVector.fromArray(S, out, oo + 2 * ldo); c21 = FloatVector.fromArray(S, out, oo + 2 * ldo + L);
+            c22 = FloatVector.fromArray(S, out, oo + 2 * ldo + 2 * L); c23 = FloatVector.fromArray(S, out, oo + 2 * ldo + 3 * L);
+            c30 = FloatVector.fromArray(S, out, oo + 3 * ldo); c31 = FloatVector.fromArray(S, out, oo + 3 * ldo + L);
+            c32 = FloatVector.fromArray(S, out, oo + 3 * ldo + 2 * L); c33 = FloatVector.fromArray(S, out, oo + 3 * ldo + 3 * L);
+            c40 = FloatVector.fromArray(S, out, oo + 4 * ldo); c41 = FloatVector.fromArray(S, out, oo + 4 * ldo + L);
+            c42 = FloatVector.fromArray(S, out, oo + 4 * ldo + 2 * L); c43 = FloatVector.fromArray(S, out, oo + 4 * ldo + 3 * L);
+            c50 = FloatVector.fromArray(S, out, oo + 5 * ldo); c51 = FloatVector.fromArray(S, out, oo + 5 * ldo + L);
+            c52 = FloatVector.fromArray(S, out, oo + 5 * ldo + 2 * L); c53 = FloatVector.fromArray(S, out, oo + 5 * ldo + 3 * L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector b0 = bias == null ? z : FloatVector.fromArray(S, bias, j0), b1 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + L);
+            FloatVector b2 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 2 * L), b3 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 3 * L);
+            c00 = b0; c01 = b1; c02 = b2; c03 = b3; c10 = b0; c11 = b1; c12 = b2; c13 = b3;
+            c20 = b0; c21 = b1; c22 = b2; c23 = b3; c30 = b0; c31 = b1; c32 = b2; c33 = b3;
+            c40 = b0; c41 = b1; c42 = b2; c43 = b3; c50 = b0; c51 = b1; c52 = b2; c53 = b3;
+        }
         for (int s = 0; s < kc; s++) {
             int wp = wo + s * P;
             FloatVector b0 = FloatVector.fromArray(S, w, wp), b1 = FloatVector.fromArray(S, w, wp + L),
@@ -367,12 +268,168 @@ final class VectorKernels implements Kernels {
             x = FloatVector.broadcast(S, a[a5 + s]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
         }
-        c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
-        c10.intoArray(t, P); c11.intoArray(t, P + L); c12.intoArray(t, P + 2 * L); c13.intoArray(t, P + 3 * L);
-        c20.intoArray(t, 2 * P); c21.intoArray(t, 2 * P + L); c22.intoArray(t, 2 * P + 2 * L); c23.intoArray(t, 2 * P + 3 * L);
-        c30.intoArray(t, 3 * P); c31.intoArray(t, 3 * P + L); c32.intoArray(t, 3 * P + 2 * L); c33.intoArray(t, 3 * P + 3 * L);
-        c40.intoArray(t, 4 * P); c41.intoArray(t, 4 * P + L); c42.intoArray(t, 4 * P + 2 * L); c43.intoArray(t, 4 * P + 3 * L);
-        c50.intoArray(t, 5 * P); c51.intoArray(t, 5 * P + L); c52.intoArray(t, 5 * P + 2 * L); c53.intoArray(t, 5 * P + 3 * L);
+        c00.intoArray(out, oo + 0 * ldo); c01.intoArray(out, oo + 0 * ldo + L); c02.intoArray(out, oo + 0 * ldo + 2 * L); c03.intoArray(out, oo + 0 * ldo + 3 * L);
+        c10.intoArray(out, oo + 1 * ldo); c11.intoArray(out, oo + 1 * ldo + L); c12.intoArray(out, oo + 1 * ldo + 2 * L); c13.intoArray(out, oo + 1 * ldo + 3 * L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
+        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
+        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
+    }
+
+    /**
+     * {@link #kernel} on bfloat16 weights, widened to float in registers: half the weight traffic.
+     * Six rows x {@code P} columns: 24 accumulators, 4 weight vectors and one broadcast input in
+     * registers (29 of 32 with AVX-512). Accumulators start from {@code out}'s rows
+     * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
+     * {@code out[oo + r*ldo ..]}, {@code r < 6}.
+     */
+    private static void kernelBf16(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, short[] w, int wo, int kc,
+                                   float[] bias, int j0, boolean fromOut, float[] out, int oo, int ldo) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        FloatVector c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        if (fromOut) {
+            c00 = FloatVector.fromArray(S, out, oo + 0 * ldo); c01 = FloatVector.fromArray(S, out, oo + 0 * ldo + L);
+            c02 = FloatVector.fromArray(S, out, oo + 0 * ldo + 2 * L); c03 = FloatVector.fromArray(S, out, oo + 0 * ldo + 3 * L);
+            c10 = FloatVector.fromArray(S, out, oo + 1 * ldo); c11 = FloatVector.fromArray(S, out, oo + 1 * ldo + L);
+            c12 = FloatVector.fromArray(S, out, oo + 1 * ldo + 2 * L); c13 = FloatVector.fromArray(S, out, oo + 1 * ldo + 3 * L);
+            c20 = FloatVector.fromArray(S, out, oo + 2 * ldo); c21 = FloatVector.fromArray(S, out, oo + 2 * ldo + L);
+            c22 = FloatVector.fromArray(S, out, oo + 2 * ldo + 2 * L); c23 = FloatVector.fromArray(S, out, oo + 2 * ldo + 3 * L);
+            c30 = FloatVector.fromArray(S, out, oo + 3 * ldo); c31 = FloatVector.fromArray(S, out, oo + 3 * ldo + L);
+            c32 = FloatVector.fromArray(S, out, oo + 3 * ldo + 2 * L); c33 = FloatVector.fromArray(S, out, oo + 3 * ldo + 3 * L);
+            c40 = FloatVector.fromArray(S, out, oo + 4 * ldo); c41 = FloatVector.fromArray(S, out, oo + 4 * ldo + L);
+            c42 = FloatVector.fromArray(S, out, oo + 4 * ldo + 2 * L); c43 = FloatVector.fromArray(S, out, oo + 4 * ldo + 3 * L);
+            c50 = FloatVector.fromArray(S, out, oo + 5 * ldo); c51 = FloatVector.fromArray(S, out, oo + 5 * ldo + L);
+            c52 = FloatVector.fromArray(S, out, oo + 5 * ldo + 2 * L); c53 = FloatVector.fromArray(S, out, oo + 5 * ldo + 3 * L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector b0 = bias == null ? z : FloatVector.fromArray(S, bias, j0), b1 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + L);
+            FloatVector b2 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 2 * L), b3 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 3 * L);
+            c00 = b0; c01 = b1; c02 = b2; c03 = b3; c10 = b0; c11 = b1; c12 = b2; c13 = b3;
+            c20 = b0; c21 = b1; c22 = b2; c23 = b3; c30 = b0; c31 = b1; c32 = b2; c33 = b3;
+            c40 = b0; c41 = b1; c42 = b2; c43 = b3; c50 = b0; c51 = b1; c52 = b2; c53 = b3;
+        }
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P;
+            FloatVector b0 = widenBf16(w, wp), b1 = widenBf16(w, wp + L),
+                    b2 = widenBf16(w, wp + 2 * L), b3 = widenBf16(w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + s]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + s]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + s]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + s]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + s]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(out, oo + 0 * ldo); c01.intoArray(out, oo + 0 * ldo + L); c02.intoArray(out, oo + 0 * ldo + 2 * L); c03.intoArray(out, oo + 0 * ldo + 3 * L);
+        c10.intoArray(out, oo + 1 * ldo); c11.intoArray(out, oo + 1 * ldo + L); c12.intoArray(out, oo + 1 * ldo + 2 * L); c13.intoArray(out, oo + 1 * ldo + 3 * L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
+        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
+        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
+    }
+
+    /**
+     * {@link #kernel} on int8 weights, widened to float in registers (the scale comes in the epilogue).
+     * Six rows x {@code P} columns: 24 accumulators, 4 weight vectors and one broadcast input in
+     * registers (29 of 32 with AVX-512). Accumulators start from {@code out}'s rows
+     * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
+     * {@code out[oo + r*ldo ..]}, {@code r < 6}.
+     */
+    private static void kernelInt8(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, byte[] w, int wo, int kc,
+                                   float[] bias, int j0, boolean fromOut, float[] out, int oo, int ldo) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        FloatVector c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        if (fromOut) {
+            c00 = FloatVector.fromArray(S, out, oo + 0 * ldo); c01 = FloatVector.fromArray(S, out, oo + 0 * ldo + L);
+            c02 = FloatVector.fromArray(S, out, oo + 0 * ldo + 2 * L); c03 = FloatVector.fromArray(S, out, oo + 0 * ldo + 3 * L);
+            c10 = FloatVector.fromArray(S, out, oo + 1 * ldo); c11 = FloatVector.fromArray(S, out, oo + 1 * ldo + L);
+            c12 = FloatVector.fromArray(S, out, oo + 1 * ldo + 2 * L); c13 = FloatVector.fromArray(S, out, oo + 1 * ldo + 3 * L);
+            c20 = FloatVector.fromArray(S, out, oo + 2 * ldo); c21 = FloatVector.fromArray(S, out, oo + 2 * ldo + L);
+            c22 = FloatVector.fromArray(S, out, oo + 2 * ldo + 2 * L); c23 = FloatVector.fromArray(S, out, oo + 2 * ldo + 3 * L);
+            c30 = FloatVector.fromArray(S, out, oo + 3 * ldo); c31 = FloatVector.fromArray(S, out, oo + 3 * ldo + L);
+            c32 = FloatVector.fromArray(S, out, oo + 3 * ldo + 2 * L); c33 = FloatVector.fromArray(S, out, oo + 3 * ldo + 3 * L);
+            c40 = FloatVector.fromArray(S, out, oo + 4 * ldo); c41 = FloatVector.fromArray(S, out, oo + 4 * ldo + L);
+            c42 = FloatVector.fromArray(S, out, oo + 4 * ldo + 2 * L); c43 = FloatVector.fromArray(S, out, oo + 4 * ldo + 3 * L);
+            c50 = FloatVector.fromArray(S, out, oo + 5 * ldo); c51 = FloatVector.fromArray(S, out, oo + 5 * ldo + L);
+            c52 = FloatVector.fromArray(S, out, oo + 5 * ldo + 2 * L); c53 = FloatVector.fromArray(S, out, oo + 5 * ldo + 3 * L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector b0 = bias == null ? z : FloatVector.fromArray(S, bias, j0), b1 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + L);
+            FloatVector b2 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 2 * L), b3 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 3 * L);
+            c00 = b0; c01 = b1; c02 = b2; c03 = b3; c10 = b0; c11 = b1; c12 = b2; c13 = b3;
+            c20 = b0; c21 = b1; c22 = b2; c23 = b3; c30 = b0; c31 = b1; c32 = b2; c33 = b3;
+            c40 = b0; c41 = b1; c42 = b2; c43 = b3; c50 = b0; c51 = b1; c52 = b2; c53 = b3;
+        }
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P;
+            FloatVector b0 = widen(w, wp), b1 = widen(w, wp + L),
+                    b2 = widen(w, wp + 2 * L), b3 = widen(w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + s]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + s]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + s]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + s]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + s]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(out, oo + 0 * ldo); c01.intoArray(out, oo + 0 * ldo + L); c02.intoArray(out, oo + 0 * ldo + 2 * L); c03.intoArray(out, oo + 0 * ldo + 3 * L);
+        c10.intoArray(out, oo + 1 * ldo); c11.intoArray(out, oo + 1 * ldo + L); c12.intoArray(out, oo + 1 * ldo + 2 * L); c13.intoArray(out, oo + 1 * ldo + 3 * L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
+        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
+        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
+    }
+
+    private static void copyTile(float[] c, int o, int ldc, float[] t, int rows, int cols, boolean intoTile) {
+        for (int r = 0; r < rows; r++) {
+            if (intoTile) {
+                System.arraycopy(c, o + r * ldc, t, r * P, cols);
+            } else {
+                System.arraycopy(t, r * P, c, o + r * ldc, cols);
+            }
+        }
+    }
+
+    /**
+     * The epilogue, in place on the finished rows of c (still in L1): the int8 scale and bias,
+     * the activation, the residual. The activation runs through the array loop: a FloatVector
+     * passed across a call that is not inlined gets boxed, 10-100x slower.
+     */
+    private void finish(float[] c, int o, int ldc, int rows, int cols, float[] scales, float[] bias, int j0,
+                        Activation act, float[] residual) {
+        for (int r = 0; r < rows; r++) {
+            int ro = o + r * ldc;
+            if (scales != null) {
+                for (int v = 0; v * L < cols; v++) {
+                    VectorMask<Float> mask = S.indexInRange(v * L, cols);
+                    FloatVector bi = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j0 + v * L, mask);
+                    FloatVector.fromArray(S, c, ro + v * L, mask).fma(FloatVector.fromArray(S, scales, j0 + v * L, mask), bi)
+                            .intoArray(c, ro + v * L, mask);
+                }
+            }
+            if (act != null) activation(act, c, ro, cols);
+            if (residual != null) {
+                int v = 0;
+                for (; v * L + L <= cols; v++) {
+                    FloatVector.fromArray(S, c, ro + v * L).add(FloatVector.fromArray(S, residual, ro + v * L)).intoArray(c, ro + v * L);
+                }
+                if (v * L < cols) {
+                    VectorMask<Float> mask = S.indexInRange(v * L, cols);
+                    FloatVector.fromArray(S, c, ro + v * L, mask).add(FloatVector.fromArray(S, residual, ro + v * L, mask))
+                            .intoArray(c, ro + v * L, mask);
+                }
+            }
+        }
     }
 
     @Override
