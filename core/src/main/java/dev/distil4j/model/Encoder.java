@@ -47,9 +47,12 @@ final class Encoder {
         List<float[]> attentions = new ArrayList<>();
         float[] x = embeddings.forward(c, in);
         if (keepHidden) hidden.add(x);
+        Workspace ws = new Workspace(config, batch * seq);
         for (TransformerBlock block : layer) {
             float[] probs = keepAttentions ? new float[batch * config.numHeads() * seq * seq] : null;
-            x = block.forward(c, x, in, probs);
+            // each layer's output overwrites its input, unless every hidden state is to be kept
+            float[] out = keepHidden ? new float[x.length] : x;
+            x = block.forward(c, x, in, probs, ws, out);
             if (keepHidden) hidden.add(x);
             if (keepAttentions) attentions.add(probs);
         }

@@ -39,7 +39,11 @@ final class Linear {
 
     /** {@code act(x W^T + b) + residual}; {@code act} and {@code residual} ([rows, out]) may be null. */
     float[] forward(Compute c, float[] x, int rows, Activation act, float[] residual) {
-        float[] y = new float[rows * out()];
+        return forward(c, x, rows, act, residual, new float[rows * out()]);
+    }
+
+    /** The same into {@code y} ([rows, out], every value overwritten); returns {@code y}. */
+    float[] forward(Compute c, float[] x, int rows, Activation act, float[] residual, float[] y) {
         c.linear(x, rows, packed.get(c), bias, act, residual, y);
         return y;
     }

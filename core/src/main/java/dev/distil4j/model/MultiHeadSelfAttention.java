@@ -41,17 +41,16 @@ final class MultiHeadSelfAttention {
      * @param x          [batch * seq, dim]
      * @param attentions when non-null, receives the probabilities [batch, heads, seq, seq]
      * @param residual   added to the output ([batch * seq, dim]), or null
+     * @param ws         scratch arrays; the result is {@code ws.attentionOutput}
      * @return {@code out_lin(attention(x)) + residual}, [batch * seq, dim]
      */
-    float[] forward(Compute c, float[] x, ModelInput in, float[] attentions, float[] residual) {
+    float[] forward(Compute c, float[] x, ModelInput in, float[] attentions, float[] residual, Workspace ws) {
         int batch = in.batchSize(), seq = in.seqLength(), rows = batch * seq;
         int dim = q_lin.out(), d = dim / n_heads;
-        // [rows, 3 * dim]: q | k | v
-        float[] qkvOut = new float[rows * 3 * dim];
+        float[] qkvOut = ws.qkv; // [rows, 3 * dim]: q | k | v
         c.linear(x, rows, qkv.get(c), qkvBias, null, null, qkvOut);
-        float[] context = new float[rows * dim];
         c.attention(qkvOut, 0, qkvOut, dim, qkvOut, 2 * dim, 3 * dim, batch, seq, n_heads, d,
-                in.attentionMask(), (float) Math.sqrt(d), context, attentions);
-        return out_lin.forward(c, context, rows, null, residual);
+                in.attentionMask(), (float) Math.sqrt(d), ws.context, attentions);
+        return out_lin.forward(c, ws.context, rows, null, residual, ws.attentionOutput);
     }
 }

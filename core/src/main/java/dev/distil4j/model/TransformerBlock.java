@@ -62,12 +62,18 @@ final class TransformerBlock {
         return List.of(attention.qkv, attention.out_lin.packed, ffn.lin1.packed, ffn.lin2.packed);
     }
 
-    /** x: [batch * seq, dim]; attentions: optional [batch, heads, seq, seq] out. */
-    float[] forward(Compute c, float[] x, ModelInput in, float[] attentions) {
+    /**
+     * @param x          [batch * seq, dim]
+     * @param attentions optional [batch, heads, seq, seq] out
+     * @param ws         this forward pass's scratch arrays
+     * @param out        receives the layer's output (may be {@code x}: x is not read once sa exists)
+     * @return {@code out}
+     */
+    float[] forward(Compute c, float[] x, ModelInput in, float[] attentions, Workspace ws, float[] out) {
         int rows = in.batchSize() * in.seqLength();
-        float[] sa = attention.forward(c, x, in, attentions, x);   // attention(x) + x
+        float[] sa = attention.forward(c, x, in, attentions, x, ws);   // attention(x) + x
         sa_layer_norm.forward(c, sa, rows);
-        float[] out = ffn.forward(c, sa, rows, sa);                // ffn(sa) + sa
+        ffn.forward(c, sa, rows, sa, ws.ffnHidden, out);              // ffn(sa) + sa
         output_layer_norm.forward(c, out, rows);
         return out;
     }
