@@ -169,7 +169,7 @@ public final class EncoderBench {
                 o.medianNs / 1e6, o.minNs / 1e6, o.maxNs / 1e6, ortTok, f / o.medianNs, mineTok / ortTok, diff, m.runs);
         return String.format(Locale.ROOT, "BENCH threads=%d batch=%d seq=%d distil4j_tok_s=%.1f ort_tok_s=%.1f ratio=%.3f max_abs_diff=%.1e model=%s%s",
                 threads, s.batch, s.seq, mineTok, ortTok, mineTok / ortTok, diff, modelName.replaceAll("[ ,()]+", "_").replaceAll("_$", ""),
-                a.precision == Precision.FLOAT32 ? "" : " precision=" + a.precision.name().toLowerCase(Locale.ROOT));
+                a.precision == Precision.FLOAT32 ? "" : " precision=" + (a.precision == Precision.BF16_WEIGHTS ? "bf16" : "int8"));
     }
 
     /** Load time (mmap + parse + pack) and peak RSS of distil4j alone, in this fresh JVM. */
