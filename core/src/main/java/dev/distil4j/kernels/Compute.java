@@ -196,6 +196,9 @@ public final class Compute implements AutoCloseable {
         return scratch[i];
     }
 
+    /** Queries per block in {@link #attention}: a block's scores (64 x seq) stay in L2 between the two products. */
+    private static final int QUERY_BLOCK = 64;
+
     /**
      * Multi-head scaled dot-product attention, {@code softmax(q k^T / divisor + mask) v} per
      * (sequence, head), parallel over those pairs. {@code q}, {@code k}, {@code v} hold
@@ -203,25 +206,43 @@ public final class Compute implements AutoCloseable {
      * their offsets; the result goes to {@code context} [batch * seq, heads * d]. Keys where
      * {@code mask[b][j] == 0} get exactly zero weight. {@code probs}, when non-null, receives the
      * probabilities [batch, heads, seq, seq].
+     *
+     * <p>Per head: keys and values packed once, then blocks of queries: scores, the softmax's
+     * exponentials, their product with the values, and only then the division by each row's sum,
+     * on d context values instead of seq probabilities (unless the probabilities are asked for).
      */
     public void attention(float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, int ld,
                           int batch, int seq, int heads, int d, int[][] mask, float divisor,
                           float[] context, float[] probs) {
-        int dim = heads * d, panel = kernels.panelWidth();
+        int dim = heads * d, panel = kernels.panelWidth(), block = Math.min(QUERY_BLOCK, seq);
         parallel(batch * heads, 1, (from, to) -> {
             float[][] scratch = attentionScratch.get();
             float[] kBuf = atLeast(scratch, 0, PackedMatrix.size(seq, d, panel));
             float[] vBuf = atLeast(scratch, 1, PackedMatrix.size(d, seq, panel));
-            float[] scores = atLeast(scratch, 2, seq * seq);
+            float[] scores = atLeast(scratch, 2, block * seq);
+            float[] sums = new float[block];
             for (int bh = from; bh < to; bh++) {
                 int b = bh / heads, h = bh % heads, row0 = b * seq, col = h * d;
-                PackedMatrix keys = PackedMatrix.packRows(k, kOff + row0 * ld + col, ld, seq, d, panel, kBuf);
-                kernels.matmul(q, qOff + row0 * ld + col, ld, seq, keys, null, null, null, scores, 0, seq, 0, seq);
                 int[] keyMask = mask == null ? null : mask[b];
-                for (int i = 0; i < seq; i++) kernels.scaledMaskedSoftmax(scores, i * seq, seq, divisor, keyMask);
-                if (probs != null) System.arraycopy(scores, 0, probs, bh * seq * seq, seq * seq);
+                PackedMatrix keys = kernels.packRows(k, kOff + row0 * ld + col, ld, seq, d, kBuf);
                 PackedMatrix values = PackedMatrix.packColumns(v, vOff + row0 * ld + col, ld, d, seq, panel, vBuf);
-                kernels.matmul(scores, 0, seq, seq, values, null, null, null, context, row0 * dim + col, dim, 0, d);
+                for (int i0 = 0; i0 < seq; i0 += block) {
+                    int rows = Math.min(block, seq - i0);
+                    kernels.matmul(q, qOff + (row0 + i0) * ld + col, ld, rows, keys, null, null, null, scores, 0, seq, 0, seq);
+                    for (int i = 0; i < rows; i++) {
+                        if (probs != null) {
+                            kernels.scaledMaskedSoftmax(scores, i * seq, seq, divisor, keyMask);
+                            System.arraycopy(scores, i * seq, probs, (bh * seq + i0 + i) * seq, seq);
+                        } else {
+                            sums[i] = kernels.scaledMaskedExp(scores, i * seq, seq, divisor, keyMask);
+                        }
+                    }
+                    int out = (row0 + i0) * dim + col;
+                    kernels.matmul(scores, 0, seq, rows, values, null, null, null, context, out, dim, 0, d);
+                    if (probs == null) {
+                        for (int i = 0; i < rows; i++) kernels.scale(context, out + i * dim, d, 1f / sums[i]);
+                    }
+                }
             }
         });
     }

@@ -38,6 +38,14 @@ public interface Kernels {
     }
 
     /**
+     * {@link PackedMatrix#packRows}: {@code n} rows of length {@code k} from {@code src} (row j at
+     * {@code off + j * ld}) packed into {@code buf} for {@link #matmul} (attention keys). A transposition.
+     */
+    default PackedMatrix packRows(float[] src, int off, int ld, int n, int k, float[] buf) {
+        return PackedMatrix.packRows(src, off, ld, n, k, panelWidth(), buf);
+    }
+
+    /**
      * The fused Linear: for rows {@code i < m} and output columns {@code j in [n0, n1)},
      * <pre>
      *   c[cOff + i*ldc + j] = act(bias[j] + sum_t a[aOff + i*lda + t] * W[j][t]) + residual[cOff + i*ldc + j]
@@ -58,6 +66,31 @@ public interface Kernels {
             x[off + j] = keyMask != null && keyMask[j] == 0 ? -Float.MAX_VALUE : x[off + j] / divisor;
         }
         softmax(x, off, len);
+    }
+
+    /**
+     * The attention row without its last pass: like {@link #scaledMaskedSoftmax} but leaves
+     * {@code x[off + j] = exp((x_j - max) / divisor)} (0 for masked keys) unnormalised and returns
+     * their sum; the caller divides the row's context by it instead (d values instead of len).
+     */
+    default float scaledMaskedExp(float[] x, int off, int len, float divisor, int[] keyMask) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) {
+            x[off + j] = keyMask != null && keyMask[j] == 0 ? -Float.MAX_VALUE : x[off + j] / divisor;
+            max = Math.max(max, x[off + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < len; j++) {
+            double e = Math.exp((double) x[off + j] - max);
+            x[off + j] = (float) e;
+            sum += e;
+        }
+        return (float) sum;
+    }
+
+    /** {@code x[off + c] *= factor} for {@code c < len}. */
+    default void scale(float[] x, int off, int len, float factor) {
+        for (int c = 0; c < len; c++) x[off + c] *= factor;
     }
 
     /** {@code sum_c a[ao + c] * b[bo + c]} for {@code c < len}. */

@@ -432,6 +432,36 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /** Row offsets 0, 1, ..., L-1 (times a stride at use): the gather pattern of {@link #packRows}. */
+    private static final int[] LANES = java.util.stream.IntStream.range(0, L).toArray();
+
+    /** {@link PackedMatrix#packRows} with gathers: L rows' c-th values in one load. */
+    @Override
+    public PackedMatrix packRows(float[] src, int off, int ld, int n, int k, float[] buf) {
+        int full = n / L * L;
+        if (full == 0 || (long) off + (long) (n - 1) * ld + k > src.length) return PackedMatrix.packRows(src, off, ld, n, k, P, buf);
+        int[] index = new int[L];
+        for (int i = 0; i < L; i++) index[i] = LANES[i] * ld;
+        for (int j0 = 0; j0 < full; j0 += L) {
+            int base = (j0 / P) * k * P + j0 % P, s = off + j0 * ld;
+            for (int c = 0; c < k; c++) FloatVector.fromArray(S, src, s + c, index, 0).intoArray(buf, base + c * P);
+        }
+        if (full < n || n % P != 0) {
+            // the last rows one by one, then zeros up to the panel's width
+            int lastPanel = (n - 1) / P * P;
+            for (int j = full; j < n; j++) {
+                int base = (j / P) * k * P + j % P, s = off + j * ld;
+                for (int c = 0; c < k; c++) buf[base + c * P] = src[s + c];
+            }
+            int padFrom = n - lastPanel;
+            if (padFrom < P) {
+                int base = (lastPanel / P) * k * P;
+                for (int c = 0; c < k; c++) java.util.Arrays.fill(buf, base + c * P + padFrom, base + (c + 1) * P, 0f);
+            }
+        }
+        return new PackedMatrix(buf, n, k, P);
+    }
+
     @Override
     public void scaledMaskedSoftmax(float[] x, int off, int len, float divisor, int[] keyMask) {
         if (keyMask != null) {
@@ -509,8 +539,33 @@ final class VectorKernels implements Kernels {
         softmax(x, off, len, 1f);
     }
 
+    @Override
+    public float scaledMaskedExp(float[] x, int off, int len, float divisor, int[] keyMask) {
+        if (keyMask != null) {
+            for (int j = 0; j < len; j++) if (keyMask[j] == 0) x[off + j] = -Float.MAX_VALUE;
+        }
+        return expAndSum(x, off, len, 1f / divisor);
+    }
+
+    @Override
+    public void scale(float[] x, int off, int len, float factor) {
+        FloatVector f = FloatVector.broadcast(S, factor);
+        int upper = S.loopBound(len), c = 0;
+        for (; c < upper; c += L) FloatVector.fromArray(S, x, off + c).mul(f).intoArray(x, off + c);
+        for (; c < len; c++) x[off + c] *= factor;
+    }
+
     /** softmax(scale * x) in place, three passes: max, exp and sum, normalise. */
     private static void softmax(float[] x, int off, int len, float scale) {
+        float inv = 1f / expAndSum(x, off, len, scale);
+        FloatVector vi = FloatVector.broadcast(S, inv);
+        int upper = S.loopBound(len), c = 0;
+        for (; c < upper; c += L) FloatVector.fromArray(S, x, off + c).mul(vi).intoArray(x, off + c);
+        for (; c < len; c++) x[off + c] *= inv;
+    }
+
+    /** x = exp(scale * (x - max x)) in place; returns the sum. */
+    private static float expAndSum(float[] x, int off, int len, float scale) {
         int upper = S.loopBound(len), c = 0;
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (; c < upper; c += L) vmax = vmax.max(FloatVector.fromArray(S, x, off + c));
@@ -528,10 +583,7 @@ final class VectorKernels implements Kernels {
             x[off + c] = e;
             sum += e;
         }
-        FloatVector vi = FloatVector.broadcast(S, 1f / sum);
-        for (c = 0; c < upper; c += L) FloatVector.fromArray(S, x, off + c).mul(vi).intoArray(x, off + c);
-        float inv = 1f / sum;
-        for (; c < len; c++) x[off + c] *= inv;
+        return sum;
     }
 
     @Override

@@ -180,8 +180,8 @@ class KernelEquivalenceTest {
         SplittableRandom r = new SplittableRandom(SEED + 11);
         for (Kernels kn : new Kernels[] {REF, VEC}) {
             int panel = kn.panelWidth();
-            for (int n : new int[] {1, 7, 16, 17, 64, 70}) {
-                for (int k : new int[] {1, 8, 33}) {
+            for (int n : new int[] {1, 7, 16, 17, 33, 64, 70, 130}) {
+                for (int k : new int[] {1, 8, 33, 64}) {
                     int ld = Math.max(n, k) + 3;
                     float[] src = random(r, 2 + ld * Math.max(n, k), 1);
                     float[] buf = new float[PackedMatrix.size(n, k, panel) + 5];
@@ -189,6 +189,10 @@ class KernelEquivalenceTest {
                     PackedMatrix rows = PackedMatrix.packRows(src, 2, ld, n, k, panel, buf);
                     for (int j = 0; j < n; j++) for (int c = 0; c < k; c++) assertEquals(src[2 + j * ld + c], rows.get(j, c));
                     for (int i = 0; i < PackedMatrix.size(n, k, panel); i++) assertTrue(!Float.isNaN(buf[i]), "padding at " + i);
+                    float[] buf2 = new float[buf.length];
+                    java.util.Arrays.fill(buf2, Float.NaN);
+                    kn.packRows(src, 2, ld, n, k, buf2); // the kernels' own (vector: gathers)
+                    for (int i = 0; i < PackedMatrix.size(n, k, panel); i++) assertEquals(buf[i], buf2[i], kn.name() + " packRows at " + i);
                     java.util.Arrays.fill(buf, Float.NaN);
                     PackedMatrix cols = PackedMatrix.packColumns(src, 2, ld, n, k, panel, buf);
                     for (int j = 0; j < n; j++) for (int c = 0; c < k; c++) assertEquals(src[2 + c * ld + j], cols.get(j, c));
@@ -206,6 +210,24 @@ class KernelEquivalenceTest {
         assertEquals(75, p.rows());
         for (int j = 0; j < 75; j++) {
             for (int c = 0; c < 9; c++) assertEquals(j < 5 ? w1[j * 9 + c] : w2[(j - 5) * 9 + c], p.get(j, c));
+        }
+    }
+
+    @Test
+    void scaledMaskedExpAndScale() {
+        SplittableRandom r = new SplittableRandom(SEED + 17);
+        for (int len : new int[] {1, 3, 16, 17, 128, 129}) {
+            float[] x = random(r, len + 2, 8);
+            int[] mask = new int[len];
+            for (int j = 0; j < len; j++) mask[j] = j % 4 == 2 ? 0 : 1;
+            float[] a = x.clone(), b = x.clone();
+            float sa = REF.scaledMaskedExp(a, 1, len, 8f, mask), sb = VEC.scaledMaskedExp(b, 1, len, 8f, mask);
+            close("scaledMaskedExp sum " + len, sa, sb, Math.abs(sa));
+            for (int c = 0; c < x.length; c++) close("scaledMaskedExp " + len + " at " + c, a[c], b[c], Math.abs(a[c]) + 1e-7);
+            for (int j = 0; j < len; j++) if (mask[j] == 0 && len > 1) assertEquals(0f, b[1 + j]);
+            REF.scale(a, 1, len, 0.3f);
+            VEC.scale(b, 1, len, 0.3f);
+            for (int c = 0; c < x.length; c++) close("scale " + len + " at " + c, a[c], b[c], Math.abs(a[c]) + 1e-7);
         }
     }
 
@@ -231,7 +253,7 @@ class KernelEquivalenceTest {
     void attention() {
         SplittableRandom r = new SplittableRandom(SEED + 14);
         try (Compute ref = new Compute(REF, 1); Compute vec = new Compute(VEC, 2)) {
-            for (int seq : new int[] {1, 5, 16, 33, 70}) {
+            for (int seq : new int[] {1, 5, 16, 33, 70, 150}) {
                 for (int d : new int[] {8, 64}) {
                     int batch = 2, heads = 3, dim = heads * d, ld = 3 * dim;
                     float[] qkv = random(r, batch * seq * ld, 1);
@@ -243,6 +265,13 @@ class KernelEquivalenceTest {
                     vec.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c2, p2);
                     for (int i = 0; i < p1.length; i++) close("attention probs seq=" + seq + " d=" + d + " at " + i, p1[i], p2[i], Math.abs(p1[i]) + 1e-6);
                     for (int i = 0; i < c1.length; i++) close("attention context seq=" + seq + " d=" + d + " at " + i, c1[i], c2[i], 1 + Math.abs(c1[i]));
+                    // without probabilities the normalisation moves after the product with the values
+                    float[] c3 = new float[c1.length];
+                    vec.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c3, null);
+                    for (int i = 0; i < c1.length; i++) close("attention context, no probs, seq=" + seq + " d=" + d + " at " + i, c1[i], c3[i], 1 + Math.abs(c1[i]));
+                    float[] c4 = new float[c1.length];
+                    ref.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c4, null);
+                    for (int i = 0; i < c1.length; i++) close("scalar attention context, no probs, seq=" + seq + " at " + i, c1[i], c4[i], 1 + Math.abs(c1[i]));
                 }
             }
         }
