@@ -564,20 +564,34 @@ final class VectorKernels implements Kernels {
         for (; c < len; c++) x[off + c] *= inv;
     }
 
-    /** x = exp(scale * (x - max x)) in place; returns the sum. */
+    /** x = exp(scale * (x - max x)) in place; returns the sum. Two vectors per step: two independent chains. */
     private static float expAndSum(float[] x, int off, int len, float scale) {
         int upper = S.loopBound(len), c = 0;
-        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), vmax2 = vmax;
+        for (; c + 2 * L <= upper; c += 2 * L) {
+            vmax = vmax.max(FloatVector.fromArray(S, x, off + c));
+            vmax2 = vmax2.max(FloatVector.fromArray(S, x, off + c + L));
+        }
         for (; c < upper; c += L) vmax = vmax.max(FloatVector.fromArray(S, x, off + c));
-        float max = vmax.reduceLanes(VectorOperators.MAX);
+        float max = vmax.max(vmax2).reduceLanes(VectorOperators.MAX);
         for (; c < len; c++) max = Math.max(max, x[off + c]);
-        FloatVector vm = FloatVector.broadcast(S, max), vs = FloatVector.broadcast(S, scale), acc = FloatVector.zero(S);
-        for (c = 0; c < upper; c += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, off + c).sub(vm).mul(vs));
+        // scale * (x - max) as one fma: x * scale - max * scale
+        FloatVector vs = FloatVector.broadcast(S, scale), vm = FloatVector.broadcast(S, -max * scale);
+        FloatVector acc = FloatVector.zero(S), acc2 = acc;
+        for (c = 0; c + 2 * L <= upper; c += 2 * L) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + c).fma(vs, vm));
+            FloatVector e2 = exp(FloatVector.fromArray(S, x, off + c + L).fma(vs, vm));
+            e.intoArray(x, off + c);
+            e2.intoArray(x, off + c + L);
+            acc = acc.add(e);
+            acc2 = acc2.add(e2);
+        }
+        for (; c < upper; c += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + c).fma(vs, vm));
             e.intoArray(x, off + c);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = acc.add(acc2).reduceLanes(VectorOperators.ADD);
         for (; c < len; c++) {
             float e = (float) Math.exp((x[off + c] - max) * scale);
             x[off + c] = e;
