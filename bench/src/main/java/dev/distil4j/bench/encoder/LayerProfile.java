@@ -75,7 +75,7 @@ public final class LayerProfile {
     }
 
     static long time(Runnable body) {
-        long until = System.nanoTime() + 700_000_000L; // until the JIT has compiled it all
+        long until = System.nanoTime() + 1_500_000_000L; // until the JIT has compiled it all
         for (int i = 0; i < 5 || System.nanoTime() < until; i++) body.run();
         long[] t = new long[15];
         for (int i = 0; i < t.length; i++) {
