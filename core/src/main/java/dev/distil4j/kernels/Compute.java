@@ -61,7 +61,7 @@ public final class Compute implements AutoCloseable {
 
     /**
      * Runs {@code body} over {@code [0, count)} in contiguous ranges whose boundaries are multiples
-     * of {@code grain}; returns when all are done. The ranges (a few per thread) are claimed by the
+     * of {@code grain}; returns when all are done. The ranges (one grain each, at most 64 per thread) are claimed by the
      * caller and the workers as they come free, so a worker that the OS has not scheduled yet
      * delays nothing: the caller takes its share. The first failure is rethrown as thrown
      * (unchecked) or wrapped in an IllegalStateException.
@@ -73,7 +73,8 @@ public final class Compute implements AutoCloseable {
             return;
         }
         try {
-            Job job = new Job(body, count, grain, units, Math.min(units, threads * 4));
+            // fine ranges (one grain each, up to 64 per thread): the last one to finish is short
+            Job job = new Job(body, count, grain, units, Math.min(units, threads * 64));
             int helpers = Math.min(workers.length, job.chunks - 1);
             for (int i = 0; i < helpers; i++) workers[i].offer(job);
             while (job.runOne()) {
