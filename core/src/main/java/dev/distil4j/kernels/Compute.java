@@ -1,30 +1,43 @@
 package dev.distil4j.kernels;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Kernels plus the threads to run them on. Splits work into contiguous ranges, one per thread:
- * a Linear by output columns (so each thread reads its own slice of the weights, which is what
- * bounds small batches), everything else by rows or (batch, head) pairs.
+ * a Linear by panels of output columns (so each thread reads its own slice of the weights, which
+ * is what bounds small batches), everything else by rows or (batch, head) pairs.
  *
- * <p>Owns a pool of {@code threads - 1} workers (the caller's thread takes a share too); close it
- * when the model is closed.
+ * <p>Owns {@code threads - 1} worker threads (the caller's thread takes a share too); close it
+ * when the model is closed. A forward pass hands the workers dozens of short jobs in a row, so a
+ * worker spins briefly after each job before it parks: the next job then starts within a
+ * microsecond instead of the tens of microseconds a wake-up costs. One caller at a time uses the
+ * workers; a concurrent caller runs its ranges on its own thread.
  */
 public final class Compute implements AutoCloseable {
+    /** How long an idle worker spins for the next job before parking. */
+    private static final long SPIN_NANOS = 200_000;
+
     private final Kernels kernels;
     private final int threads;
-    private final ForkJoinPool pool;
+    private final Worker[] workers;
+    private final ReentrantLock owner = new ReentrantLock();
+    private volatile boolean closed;
 
     public Compute(Kernels kernels, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, not " + threads);
         this.kernels = kernels;
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads - 1);
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker();
+            Thread t = new Thread(workers[i], "distil4j-compute-" + (i + 1));
+            t.setDaemon(true);
+            workers[i].thread = t;
+            t.start();
+        }
     }
 
     /** The best kernels on every available core. */
@@ -47,53 +60,192 @@ public final class Compute implements AutoCloseable {
     }
 
     /**
-     * Runs {@code body} over {@code [0, count)} split into at most {@code threads} contiguous
-     * ranges whose boundaries are multiples of {@code grain}; returns when all are done.
+     * Runs {@code body} over {@code [0, count)} in contiguous ranges whose boundaries are multiples
+     * of {@code grain}; returns when all are done. The ranges (one grain each, at most 64 per thread) are claimed by the
+     * caller and the workers as they come free, so a worker that the OS has not scheduled yet
+     * delays nothing: the caller takes its share. The first failure is rethrown as thrown
+     * (unchecked) or wrapped in an IllegalStateException.
      */
     public void parallel(int count, int grain, RangeBody body) {
-        int chunks = Math.min(threads, Math.max(1, (count + grain - 1) / grain));
-        if (chunks == 1) {
+        int units = (count + grain - 1) / grain;
+        if (threads == 1 || units <= 1 || closed || !owner.tryLock()) {
             body.run(0, count);
             return;
         }
-        int units = (count + grain - 1) / grain;
-        int[] bounds = new int[chunks + 1];
-        for (int c = 0; c <= chunks; c++) bounds[c] = Math.min(count, (int) ((long) units * c / chunks) * grain);
-        // failures are kept as thrown (the pool would wrap them) and the first one is rethrown
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int c = 1; c < chunks; c++) {
-            int from = bounds[c], to = bounds[c + 1];
-            futures.add(pool.submit(() -> runCatching(body, from, to, failure)));
+        try {
+            // fine ranges (one grain each, up to 64 per thread): the last one to finish is short
+            Job job = new Job(body, count, grain, units, Math.min(units, threads * 64));
+            int helpers = Math.min(workers.length, job.chunks - 1);
+            for (int i = 0; i < helpers; i++) workers[i].offer(job);
+            while (job.runOne()) {
+                // the caller works too
+            }
+            for (int spins = 0; job.finished.get() < job.chunks; spins++) {
+                if (spins < 1 << 14) Thread.onSpinWait(); else Thread.yield();
+            }
+            Throwable t = job.failure.get();
+            if (t instanceof RuntimeException re) throw re;
+            if (t instanceof Error err) throw err;
+            if (t != null) throw new IllegalStateException(t);
+        } finally {
+            owner.unlock();
         }
-        runCatching(body, bounds[0], bounds[1], failure);
-        for (Future<?> f : futures) {
+    }
+
+    /** One call of {@link #parallel}: its ranges, claimed one at a time. */
+    private static final class Job {
+        final RangeBody body;
+        final int count, grain, units, chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger finished = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(RangeBody body, int count, int grain, int units, int chunks) {
+            this.body = body;
+            this.count = count;
+            this.grain = grain;
+            this.units = units;
+            this.chunks = chunks;
+        }
+
+        /** Claims and runs the next range; false when none is left. */
+        boolean runOne() {
+            int c = next.getAndIncrement();
+            if (c >= chunks) return false;
+            int from = Math.min(count, (int) ((long) units * c / chunks) * grain);
+            int to = Math.min(count, (int) ((long) units * (c + 1) / chunks) * grain);
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                failure.compareAndSet(null, e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure.compareAndSet(null, e);
+                body.run(from, to);
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            } finally {
+                finished.incrementAndGet();
+            }
+            return true;
+        }
+    }
+
+    /** One worker thread: helps with the latest job, spins a little for the next one, then parks. */
+    private final class Worker implements Runnable {
+        Thread thread;
+        private volatile Job job;
+
+        void offer(Job j) {
+            job = j;
+            LockSupport.unpark(thread);
+        }
+
+        @Override
+        public void run() {
+            Job done = null;
+            while (!closed) {
+                Job j = job;
+                if (j == done) {
+                    long spinUntil = System.nanoTime() + SPIN_NANOS;
+                    while ((j = job) == done && !closed && System.nanoTime() < spinUntil) Thread.onSpinWait();
+                    if (j == done) {
+                        LockSupport.park(this);
+                        continue;
+                    }
+                }
+                while (j.runOne()) {
+                    // claim ranges until none is left
+                }
+                done = j;
             }
         }
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException re) throw re;
-        if (t instanceof Error err) throw err;
-        if (t != null) throw new IllegalStateException(t);
     }
 
-    private static void runCatching(RangeBody body, int from, int to, AtomicReference<Throwable> failure) {
-        try {
-            body.run(from, to);
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
-        }
-    }
-
-    /** {@code y[m, n] = x[m, k] . w^T + bias}, parallel over output columns. */
+    /**
+     * {@code y[m, n] = x[m, k] . w^T + bias} on weights as stored (not packed), parallel over
+     * output columns. Models use the packed {@link #linear(float[], int, PackedMatrix, float[], Activation, float[], float[])}.
+     */
     public void linear(float[] x, int m, WeightMatrix w, float[] bias, float[] y) {
         parallel(w.rows(), 16, (n0, n1) -> kernels.linear(x, m, w, bias, y, n0, n1));
+    }
+
+    /** Packs Linear weights (stacked by rows when several) for these kernels: once, at load. */
+    public PackedMatrix pack(WeightMatrix... weights) {
+        return kernels.pack(weights);
+    }
+
+    /** Packs Linear weights as int8, one scale per output feature (the opt-in reduced-precision mode). */
+    public PackedMatrix packInt8(WeightMatrix... weights) {
+        return kernels.packInt8(weights);
+    }
+
+    /** Packs Linear weights as bfloat16 (the opt-in half-memory mode). */
+    public PackedMatrix packBf16(WeightMatrix... weights) {
+        return kernels.packBf16(weights);
+    }
+
+    /**
+     * The fused Linear {@code y = act(x W^T + bias) + residual} ([m, n], row-major), parallel over
+     * panels of output columns, so that every thread has work even for one short sequence.
+     * {@code bias}, {@code act}, {@code residual} may be null; {@code residual} must not be {@code y}.
+     */
+    public void linear(float[] x, int m, PackedMatrix w, float[] bias, Activation act, float[] residual, float[] y) {
+        int n = w.rows(), k = w.cols();
+        parallel(n, w.panel(), (n0, n1) -> kernels.matmul(x, 0, k, m, w, bias, act, residual, y, 0, n, n0, n1));
+    }
+
+    /** Per-thread buffers for attention: packed keys, packed values, one head's scores. */
+    private final ThreadLocal<float[][]> attentionScratch = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private static float[] atLeast(float[][] scratch, int i, int size) {
+        if (scratch[i].length < size) scratch[i] = new float[size];
+        return scratch[i];
+    }
+
+    /** Queries per block in {@link #attention}: a block's scores (64 x seq) stay in L2 between the two products. */
+    private static final int QUERY_BLOCK = 64;
+
+    /**
+     * Multi-head scaled dot-product attention, {@code softmax(q k^T / divisor + mask) v} per
+     * (sequence, head), parallel over those pairs. {@code q}, {@code k}, {@code v} hold
+     * [batch * seq] rows of stride {@code ld}, head {@code h} at columns {@code [h*d, (h+1)*d)} from
+     * their offsets; the result goes to {@code context} [batch * seq, heads * d]. Keys where
+     * {@code mask[b][j] == 0} get exactly zero weight. {@code probs}, when non-null, receives the
+     * probabilities [batch, heads, seq, seq].
+     *
+     * <p>Per head: keys and values packed once, then blocks of queries: scores, the softmax's
+     * exponentials, their product with the values, and only then the division by each row's sum,
+     * on d context values instead of seq probabilities (unless the probabilities are asked for).
+     */
+    public void attention(float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, int ld,
+                          int batch, int seq, int heads, int d, int[][] mask, float divisor,
+                          float[] context, float[] probs) {
+        int dim = heads * d, panel = kernels.panelWidth(), block = Math.min(QUERY_BLOCK, seq);
+        parallel(batch * heads, 1, (from, to) -> {
+            float[][] scratch = attentionScratch.get();
+            float[] kBuf = atLeast(scratch, 0, PackedMatrix.size(seq, d, panel));
+            float[] vBuf = atLeast(scratch, 1, PackedMatrix.size(d, seq, panel));
+            float[] scores = atLeast(scratch, 2, block * seq);
+            float[] sums = new float[block];
+            for (int bh = from; bh < to; bh++) {
+                int b = bh / heads, h = bh % heads, row0 = b * seq, col = h * d;
+                int[] keyMask = mask == null ? null : mask[b];
+                PackedMatrix keys = kernels.packRows(k, kOff + row0 * ld + col, ld, seq, d, kBuf);
+                PackedMatrix values = PackedMatrix.packColumns(v, vOff + row0 * ld + col, ld, d, seq, panel, vBuf);
+                for (int i0 = 0; i0 < seq; i0 += block) {
+                    int rows = Math.min(block, seq - i0);
+                    kernels.matmul(q, qOff + (row0 + i0) * ld + col, ld, rows, keys, null, null, null, scores, 0, seq, 0, seq);
+                    for (int i = 0; i < rows; i++) {
+                        if (probs != null) {
+                            kernels.scaledMaskedSoftmax(scores, i * seq, seq, divisor, keyMask);
+                            System.arraycopy(scores, i * seq, probs, (bh * seq + i0 + i) * seq, seq);
+                        } else {
+                            sums[i] = kernels.scaledMaskedExp(scores, i * seq, seq, divisor, keyMask);
+                        }
+                    }
+                    int out = (row0 + i0) * dim + col;
+                    kernels.matmul(scores, 0, seq, rows, values, null, null, null, context, out, dim, 0, d);
+                    if (probs == null) {
+                        for (int i = 0; i < rows; i++) kernels.scale(context, out + i * dim, d, 1f / sums[i]);
+                    }
+                }
+            }
+        });
     }
 
     /** LayerNorm over {@code rows} rows of width {@code dim}, parallel over rows. */
@@ -108,6 +260,7 @@ public final class Compute implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) pool.shutdown();
+        closed = true;
+        for (Worker w : workers) LockSupport.unpark(w.thread);
     }
 }

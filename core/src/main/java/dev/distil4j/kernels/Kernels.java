@@ -19,6 +19,80 @@ public interface Kernels {
      */
     void linear(float[] x, int m, WeightMatrix w, float[] bias, float[] y, int n0, int n1);
 
+    /** Rows of W per panel in the {@link PackedMatrix} layout {@link #matmul} wants. */
+    int panelWidth();
+
+    /** Packs Linear weights (stacked by rows when several) for {@link #matmul}: once, at load. */
+    default PackedMatrix pack(WeightMatrix... weights) {
+        return PackedMatrix.pack(panelWidth(), weights);
+    }
+
+    /** Packs Linear weights as int8 with one scale per output feature (weight-only quantization). */
+    default PackedMatrix packInt8(WeightMatrix... weights) {
+        return PackedMatrix.packInt8(panelWidth(), weights);
+    }
+
+    /** Packs Linear weights as bfloat16 (half the memory; products still accumulate in float32). */
+    default PackedMatrix packBf16(WeightMatrix... weights) {
+        return PackedMatrix.packBf16(panelWidth(), weights);
+    }
+
+    /**
+     * {@link PackedMatrix#packRows}: {@code n} rows of length {@code k} from {@code src} (row j at
+     * {@code off + j * ld}) packed into {@code buf} for {@link #matmul} (attention keys). A transposition.
+     */
+    default PackedMatrix packRows(float[] src, int off, int ld, int n, int k, float[] buf) {
+        return PackedMatrix.packRows(src, off, ld, n, k, panelWidth(), buf);
+    }
+
+    /**
+     * The fused Linear: for rows {@code i < m} and output columns {@code j in [n0, n1)},
+     * <pre>
+     *   c[cOff + i*ldc + j] = act(bias[j] + sum_t a[aOff + i*lda + t] * W[j][t]) + residual[cOff + i*ldc + j]
+     * </pre>
+     * with {@code W = b} [n, k] packed by {@link #pack} (panel width {@link #panelWidth()});
+     * {@code bias}, {@code act} and {@code residual} may each be null (absent). {@code n0} must be a
+     * multiple of the panel width. Strided {@code a} and {@code c} serve attention heads in place.
+     */
+    void matmul(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] bias, Activation act, float[] residual,
+                float[] c, int cOff, int ldc, int n0, int n1);
+
+    /**
+     * The attention row: {@code x[off + j] /= divisor}, keys {@code j} with {@code keyMask[j] == 0}
+     * (when the mask is non-null) set to the lowest float, then the softmax, in place.
+     */
+    default void scaledMaskedSoftmax(float[] x, int off, int len, float divisor, int[] keyMask) {
+        for (int j = 0; j < len; j++) {
+            x[off + j] = keyMask != null && keyMask[j] == 0 ? -Float.MAX_VALUE : x[off + j] / divisor;
+        }
+        softmax(x, off, len);
+    }
+
+    /**
+     * The attention row without its last pass: like {@link #scaledMaskedSoftmax} but leaves
+     * {@code x[off + j] = exp((x_j - max) / divisor)} (0 for masked keys) unnormalised and returns
+     * their sum; the caller divides the row's context by it instead (d values instead of len).
+     */
+    default float scaledMaskedExp(float[] x, int off, int len, float divisor, int[] keyMask) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) {
+            x[off + j] = keyMask != null && keyMask[j] == 0 ? -Float.MAX_VALUE : x[off + j] / divisor;
+            max = Math.max(max, x[off + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < len; j++) {
+            double e = Math.exp((double) x[off + j] - max);
+            x[off + j] = (float) e;
+            sum += e;
+        }
+        return (float) sum;
+    }
+
+    /** {@code x[off + c] *= factor} for {@code c < len}. */
+    default void scale(float[] x, int off, int len, float factor) {
+        for (int c = 0; c < len; c++) x[off + c] *= factor;
+    }
+
     /** {@code sum_c a[ao + c] * b[bo + c]} for {@code c < len}. */
     float dot(float[] a, int ao, float[] b, int bo, int len);
 

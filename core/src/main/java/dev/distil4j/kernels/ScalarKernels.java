@@ -34,6 +34,28 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int panelWidth() {
+        return 1;
+    }
+
+    @Override
+    public void matmul(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] bias, Activation act, float[] residual,
+                       float[] c, int cOff, int ldc, int n0, int n1) {
+        int k = b.cols();
+        for (int i = 0; i < m; i++) {
+            int ao = aOff + i * lda;
+            for (int j = n0; j < n1; j++) {
+                double s = 0;
+                for (int t = 0; t < k; t++) s += (double) a[ao + t] * b.get(j, t);
+                float v = (float) (s + (bias == null ? 0 : bias[j]));
+                if (act != null) v = apply(act, v);
+                int o = cOff + i * ldc + j;
+                c[o] = residual == null ? v : v + residual[o];
+            }
+        }
+    }
+
+    @Override
     public float dot(float[] a, int ao, float[] b, int bo, int len) {
         double s = 0;
         for (int c = 0; c < len; c++) s += (double) a[ao + c] * b[bo + c];

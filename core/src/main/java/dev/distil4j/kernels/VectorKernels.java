@@ -1,8 +1,12 @@
 package dev.distil4j.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,6 +24,17 @@ final class VectorKernels implements Kernels {
     private static final int PANEL_ROWS = 32;
 
     private final ThreadLocal<float[]> panels = new ThreadLocal<>();
+
+    /** The matmul micro-tile: MR rows x NV vectors of output columns, kept in 24 vector registers. */
+    private static final int MR = 6, NV = 4, P = NV * L;
+    /** Depth block: a panel's KC x P block (192 KB at AVX-512) stays in L2 while all rows stream past it. */
+    private static final int KC = 768;
+    /** L int8 weights, widened to one float vector. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    /** L bfloat16 weights, widened through int lanes. */
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private final ThreadLocal<float[]> tiles = ThreadLocal.withInitial(() -> new float[MR * P]);
 
     private VectorKernels() {}
 
@@ -128,6 +143,335 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public int panelWidth() {
+        return P;
+    }
+
+    @Override
+    public void matmul(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] bias, Activation act, float[] residual,
+                       float[] c, int cOff, int ldc, int n0, int n1) {
+        if (b.panel() != P) throw new IllegalArgumentException("packed for panel width " + b.panel() + ", these kernels need " + P);
+        if (n0 % P != 0) throw new IllegalArgumentException("column range must start on a panel boundary: " + n0);
+        if (m <= 0 || n0 >= n1) return;
+        int k = b.cols();
+        boolean int8 = b.isQuantized();
+        float[] w = b.data(), t = tiles.get();
+        byte[] wq = b.quantized();
+        short[] wh = b.bf16();
+        float[] scales = b.scales();
+        for (int j0 = n0; j0 < n1; j0 += P) {
+            int cols = Math.min(P, n1 - j0), panelBase = (j0 / P) * k * P;
+            int k0 = 0;
+            do {
+                int kc = Math.min(KC, k - k0);
+                boolean first = k0 == 0, last = k0 + kc >= k;
+                for (int i = 0; i < m; i += MR) {
+                    int rows = Math.min(MR, m - i), o = cOff + i * ldc + j0;
+                    // full tiles go straight between registers and c; edge tiles through t
+                    boolean full = rows == MR && cols == P;
+                    float[] out = full ? c : t;
+                    int oo = full ? o : 0, ldo = full ? ldc : P;
+                    float[] initBias = first && !int8 ? bias : null;
+                    boolean fromOut = !first;
+                    if (!full) {
+                        if (first) initTile(t, initBias, j0, cols); else copyTile(c, o, ldc, t, rows, cols, true);
+                        fromOut = true;
+                    }
+                    // rows past m repeat the last row: computed, never stored
+                    int last1 = m - 1, r = aOff + k0;
+                    int a0 = r + i * lda, a1 = r + Math.min(i + 1, last1) * lda, a2 = r + Math.min(i + 2, last1) * lda,
+                            a3 = r + Math.min(i + 3, last1) * lda, a4 = r + Math.min(i + 4, last1) * lda, a5 = r + Math.min(i + 5, last1) * lda;
+                    int wo = panelBase + k0 * P;
+                    if (int8) {
+                        kernelInt8(a, a0, a1, a2, a3, a4, a5, wq, wo, kc, initBias, j0, fromOut, out, oo, ldo);
+                    } else if (wh != null) {
+                        kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, wo, kc, initBias, j0, fromOut, out, oo, ldo);
+                    } else {
+                        kernel(a, a0, a1, a2, a3, a4, a5, w, wo, kc, initBias, j0, fromOut, out, oo, ldo);
+                    }
+                    if (!full) copyTile(c, o, ldc, t, rows, cols, false);
+                    if (last) finish(c, o, ldc, rows, cols, int8 ? scales : null, bias, j0, act, residual);
+                }
+                k0 += kc;
+            } while (k0 < k);
+        }
+    }
+
+    private static void initTile(float[] t, float[] bias, int j0, int cols) {
+        for (int r = 0; r < MR; r++) {
+            if (bias == null) {
+                java.util.Arrays.fill(t, r * P, (r + 1) * P, 0f);
+            } else {
+                System.arraycopy(bias, j0, t, r * P, cols);
+                if (cols < P) java.util.Arrays.fill(t, r * P + cols, (r + 1) * P, 0f);
+            }
+        }
+    }
+
+    private static FloatVector widen(byte[] q, int off) {
+        return (FloatVector) ByteVector.fromArray(B, q, off).convertShape(VectorOperators.B2F, S, 0);
+    }
+
+
+    private static FloatVector widenBf16(short[] h, int off) {
+        return ((IntVector) ShortVector.fromArray(H, h, off).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+
+    /**
+     * The micro-kernel: out rows += a rows x the packed panel, over kc steps of depth.
+     * Six rows x {@code P} columns: 24 accumulators, 4 weight vectors and one broadcast input in
+     * registers (29 of 32 with AVX-512). Accumulators start from {@code out}'s rows
+     * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
+     * {@code out[oo + r*ldo ..]}, {@code r < 6}.
+     */
+    private static void kernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] w, int wo, int kc,
+                                   float[] bias, int j0, boolean fromOut, float[] out, int oo, int ldo) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        FloatVector c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        if (fromOut) {
+            c00 = FloatVector.fromArray(S, out, oo + 0 * ldo); c01 = FloatVector.fromArray(S, out, oo + 0 * ldo + L);
+            c02 = FloatVector.fromArray(S, out, oo + 0 * ldo + 2 * L); c03 = FloatVector.fromArray(S, out, oo + 0 * ldo + 3 * L);
+            c10 = FloatVector.fromArray(S, out, oo + 1 * ldo); c11 = FloatVector.fromArray(S, out, oo + 1 * ldo + L);
+            c12 = FloatVector.fromArray(S, out, oo + 1 * ldo + 2 * L); c13 = FloatVector.fromArray(S, out, oo + 1 * ldo + 3 * L);
+            c20 = FloatVector.fromArray(S, out, oo + 2 * ldo); c21 = FloatVector.fromArray(S, out, oo + 2 * ldo + L);
+            c22 = FloatVector.fromArray(S, out, oo + 2 * ldo + 2 * L); c23 = FloatVector.fromArray(S, out, oo + 2 * ldo + 3 * L);
+            c30 = FloatVector.fromArray(S, out, oo + 3 * ldo); c31 = FloatVector.fromArray(S, out, oo + 3 * ldo + L);
+            c32 = FloatVector.fromArray(S, out, oo + 3 * ldo + 2 * L); c33 = FloatVector.fromArray(S, out, oo + 3 * ldo + 3 * L);
+            c40 = FloatVector.fromArray(S, out, oo + 4 * ldo); c41 = FloatVector.fromArray(S, out, oo + 4 * ldo + L);
+            c42 = FloatVector.fromArray(S, out, oo + 4 * ldo + 2 * L); c43 = FloatVector.fromArray(S, out, oo + 4 * ldo + 3 * L);
+            c50 = FloatVector.fromArray(S, out, oo + 5 * ldo); c51 = FloatVector.fromArray(S, out, oo + 5 * ldo + L);
+            c52 = FloatVector.fromArray(S, out, oo + 5 * ldo + 2 * L); c53 = FloatVector.fromArray(S, out, oo + 5 * ldo + 3 * L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector b0 = bias == null ? z : FloatVector.fromArray(S, bias, j0), b1 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + L);
+            FloatVector b2 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 2 * L), b3 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 3 * L);
+            c00 = b0; c01 = b1; c02 = b2; c03 = b3; c10 = b0; c11 = b1; c12 = b2; c13 = b3;
+            c20 = b0; c21 = b1; c22 = b2; c23 = b3; c30 = b0; c31 = b1; c32 = b2; c33 = b3;
+            c40 = b0; c41 = b1; c42 = b2; c43 = b3; c50 = b0; c51 = b1; c52 = b2; c53 = b3;
+        }
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P;
+            FloatVector b0 = FloatVector.fromArray(S, w, wp), b1 = FloatVector.fromArray(S, w, wp + L),
+                    b2 = FloatVector.fromArray(S, w, wp + 2 * L), b3 = FloatVector.fromArray(S, w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + s]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + s]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + s]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + s]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + s]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(out, oo + 0 * ldo); c01.intoArray(out, oo + 0 * ldo + L); c02.intoArray(out, oo + 0 * ldo + 2 * L); c03.intoArray(out, oo + 0 * ldo + 3 * L);
+        c10.intoArray(out, oo + 1 * ldo); c11.intoArray(out, oo + 1 * ldo + L); c12.intoArray(out, oo + 1 * ldo + 2 * L); c13.intoArray(out, oo + 1 * ldo + 3 * L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
+        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
+        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
+    }
+
+    /**
+     * {@link #kernel} on bfloat16 weights, widened to float in registers: half the weight traffic.
+     * Six rows x {@code P} columns: 24 accumulators, 4 weight vectors and one broadcast input in
+     * registers (29 of 32 with AVX-512). Accumulators start from {@code out}'s rows
+     * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
+     * {@code out[oo + r*ldo ..]}, {@code r < 6}.
+     */
+    private static void kernelBf16(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, short[] w, int wo, int kc,
+                                   float[] bias, int j0, boolean fromOut, float[] out, int oo, int ldo) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        FloatVector c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        if (fromOut) {
+            c00 = FloatVector.fromArray(S, out, oo + 0 * ldo); c01 = FloatVector.fromArray(S, out, oo + 0 * ldo + L);
+            c02 = FloatVector.fromArray(S, out, oo + 0 * ldo + 2 * L); c03 = FloatVector.fromArray(S, out, oo + 0 * ldo + 3 * L);
+            c10 = FloatVector.fromArray(S, out, oo + 1 * ldo); c11 = FloatVector.fromArray(S, out, oo + 1 * ldo + L);
+            c12 = FloatVector.fromArray(S, out, oo + 1 * ldo + 2 * L); c13 = FloatVector.fromArray(S, out, oo + 1 * ldo + 3 * L);
+            c20 = FloatVector.fromArray(S, out, oo + 2 * ldo); c21 = FloatVector.fromArray(S, out, oo + 2 * ldo + L);
+            c22 = FloatVector.fromArray(S, out, oo + 2 * ldo + 2 * L); c23 = FloatVector.fromArray(S, out, oo + 2 * ldo + 3 * L);
+            c30 = FloatVector.fromArray(S, out, oo + 3 * ldo); c31 = FloatVector.fromArray(S, out, oo + 3 * ldo + L);
+            c32 = FloatVector.fromArray(S, out, oo + 3 * ldo + 2 * L); c33 = FloatVector.fromArray(S, out, oo + 3 * ldo + 3 * L);
+            c40 = FloatVector.fromArray(S, out, oo + 4 * ldo); c41 = FloatVector.fromArray(S, out, oo + 4 * ldo + L);
+            c42 = FloatVector.fromArray(S, out, oo + 4 * ldo + 2 * L); c43 = FloatVector.fromArray(S, out, oo + 4 * ldo + 3 * L);
+            c50 = FloatVector.fromArray(S, out, oo + 5 * ldo); c51 = FloatVector.fromArray(S, out, oo + 5 * ldo + L);
+            c52 = FloatVector.fromArray(S, out, oo + 5 * ldo + 2 * L); c53 = FloatVector.fromArray(S, out, oo + 5 * ldo + 3 * L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector b0 = bias == null ? z : FloatVector.fromArray(S, bias, j0), b1 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + L);
+            FloatVector b2 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 2 * L), b3 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 3 * L);
+            c00 = b0; c01 = b1; c02 = b2; c03 = b3; c10 = b0; c11 = b1; c12 = b2; c13 = b3;
+            c20 = b0; c21 = b1; c22 = b2; c23 = b3; c30 = b0; c31 = b1; c32 = b2; c33 = b3;
+            c40 = b0; c41 = b1; c42 = b2; c43 = b3; c50 = b0; c51 = b1; c52 = b2; c53 = b3;
+        }
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P;
+            FloatVector b0 = widenBf16(w, wp), b1 = widenBf16(w, wp + L),
+                    b2 = widenBf16(w, wp + 2 * L), b3 = widenBf16(w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + s]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + s]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + s]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + s]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + s]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(out, oo + 0 * ldo); c01.intoArray(out, oo + 0 * ldo + L); c02.intoArray(out, oo + 0 * ldo + 2 * L); c03.intoArray(out, oo + 0 * ldo + 3 * L);
+        c10.intoArray(out, oo + 1 * ldo); c11.intoArray(out, oo + 1 * ldo + L); c12.intoArray(out, oo + 1 * ldo + 2 * L); c13.intoArray(out, oo + 1 * ldo + 3 * L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
+        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
+        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
+    }
+
+    /**
+     * {@link #kernel} on int8 weights, widened to float in registers (the scale comes in the epilogue).
+     * Six rows x {@code P} columns: 24 accumulators, 4 weight vectors and one broadcast input in
+     * registers (29 of 32 with AVX-512). Accumulators start from {@code out}'s rows
+     * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
+     * {@code out[oo + r*ldo ..]}, {@code r < 6}.
+     */
+    private static void kernelInt8(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, byte[] w, int wo, int kc,
+                                   float[] bias, int j0, boolean fromOut, float[] out, int oo, int ldo) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        FloatVector c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        if (fromOut) {
+            c00 = FloatVector.fromArray(S, out, oo + 0 * ldo); c01 = FloatVector.fromArray(S, out, oo + 0 * ldo + L);
+            c02 = FloatVector.fromArray(S, out, oo + 0 * ldo + 2 * L); c03 = FloatVector.fromArray(S, out, oo + 0 * ldo + 3 * L);
+            c10 = FloatVector.fromArray(S, out, oo + 1 * ldo); c11 = FloatVector.fromArray(S, out, oo + 1 * ldo + L);
+            c12 = FloatVector.fromArray(S, out, oo + 1 * ldo + 2 * L); c13 = FloatVector.fromArray(S, out, oo + 1 * ldo + 3 * L);
+            c20 = FloatVector.fromArray(S, out, oo + 2 * ldo); c21 = FloatVector.fromArray(S, out, oo + 2 * ldo + L);
+            c22 = FloatVector.fromArray(S, out, oo + 2 * ldo + 2 * L); c23 = FloatVector.fromArray(S, out, oo + 2 * ldo + 3 * L);
+            c30 = FloatVector.fromArray(S, out, oo + 3 * ldo); c31 = FloatVector.fromArray(S, out, oo + 3 * ldo + L);
+            c32 = FloatVector.fromArray(S, out, oo + 3 * ldo + 2 * L); c33 = FloatVector.fromArray(S, out, oo + 3 * ldo + 3 * L);
+            c40 = FloatVector.fromArray(S, out, oo + 4 * ldo); c41 = FloatVector.fromArray(S, out, oo + 4 * ldo + L);
+            c42 = FloatVector.fromArray(S, out, oo + 4 * ldo + 2 * L); c43 = FloatVector.fromArray(S, out, oo + 4 * ldo + 3 * L);
+            c50 = FloatVector.fromArray(S, out, oo + 5 * ldo); c51 = FloatVector.fromArray(S, out, oo + 5 * ldo + L);
+            c52 = FloatVector.fromArray(S, out, oo + 5 * ldo + 2 * L); c53 = FloatVector.fromArray(S, out, oo + 5 * ldo + 3 * L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector b0 = bias == null ? z : FloatVector.fromArray(S, bias, j0), b1 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + L);
+            FloatVector b2 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 2 * L), b3 = bias == null ? z : FloatVector.fromArray(S, bias, j0 + 3 * L);
+            c00 = b0; c01 = b1; c02 = b2; c03 = b3; c10 = b0; c11 = b1; c12 = b2; c13 = b3;
+            c20 = b0; c21 = b1; c22 = b2; c23 = b3; c30 = b0; c31 = b1; c32 = b2; c33 = b3;
+            c40 = b0; c41 = b1; c42 = b2; c43 = b3; c50 = b0; c51 = b1; c52 = b2; c53 = b3;
+        }
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P;
+            FloatVector b0 = widen(w, wp), b1 = widen(w, wp + L),
+                    b2 = widen(w, wp + 2 * L), b3 = widen(w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + s]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + s]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + s]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + s]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + s]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(out, oo + 0 * ldo); c01.intoArray(out, oo + 0 * ldo + L); c02.intoArray(out, oo + 0 * ldo + 2 * L); c03.intoArray(out, oo + 0 * ldo + 3 * L);
+        c10.intoArray(out, oo + 1 * ldo); c11.intoArray(out, oo + 1 * ldo + L); c12.intoArray(out, oo + 1 * ldo + 2 * L); c13.intoArray(out, oo + 1 * ldo + 3 * L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
+        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
+        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
+    }
+
+    private static void copyTile(float[] c, int o, int ldc, float[] t, int rows, int cols, boolean intoTile) {
+        for (int r = 0; r < rows; r++) {
+            if (intoTile) {
+                System.arraycopy(c, o + r * ldc, t, r * P, cols);
+            } else {
+                System.arraycopy(t, r * P, c, o + r * ldc, cols);
+            }
+        }
+    }
+
+    /**
+     * The epilogue, in place on the finished rows of c (still in L1): the int8 scale and bias,
+     * the activation, the residual. The activation runs through the array loop: a FloatVector
+     * passed across a call that is not inlined gets boxed, 10-100x slower.
+     */
+    private void finish(float[] c, int o, int ldc, int rows, int cols, float[] scales, float[] bias, int j0,
+                        Activation act, float[] residual) {
+        for (int r = 0; r < rows; r++) {
+            int ro = o + r * ldc;
+            if (scales != null) {
+                for (int v = 0; v * L < cols; v++) {
+                    VectorMask<Float> mask = S.indexInRange(v * L, cols);
+                    FloatVector bi = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j0 + v * L, mask);
+                    FloatVector.fromArray(S, c, ro + v * L, mask).fma(FloatVector.fromArray(S, scales, j0 + v * L, mask), bi)
+                            .intoArray(c, ro + v * L, mask);
+                }
+            }
+            if (act != null) activation(act, c, ro, cols);
+            if (residual != null) {
+                int v = 0;
+                for (; v * L + L <= cols; v++) {
+                    FloatVector.fromArray(S, c, ro + v * L).add(FloatVector.fromArray(S, residual, ro + v * L)).intoArray(c, ro + v * L);
+                }
+                if (v * L < cols) {
+                    VectorMask<Float> mask = S.indexInRange(v * L, cols);
+                    FloatVector.fromArray(S, c, ro + v * L, mask).add(FloatVector.fromArray(S, residual, ro + v * L, mask))
+                            .intoArray(c, ro + v * L, mask);
+                }
+            }
+        }
+    }
+
+    /** Row offsets 0, 1, ..., L-1 (times a stride at use): the gather pattern of {@link #packRows}. */
+    private static final int[] LANES = java.util.stream.IntStream.range(0, L).toArray();
+
+    /** {@link PackedMatrix#packRows} with gathers: L rows' c-th values in one load. */
+    @Override
+    public PackedMatrix packRows(float[] src, int off, int ld, int n, int k, float[] buf) {
+        int full = n / L * L;
+        if (full == 0 || (long) off + (long) (n - 1) * ld + k > src.length) return PackedMatrix.packRows(src, off, ld, n, k, P, buf);
+        int[] index = new int[L];
+        for (int i = 0; i < L; i++) index[i] = LANES[i] * ld;
+        for (int j0 = 0; j0 < full; j0 += L) {
+            int base = (j0 / P) * k * P + j0 % P, s = off + j0 * ld;
+            for (int c = 0; c < k; c++) FloatVector.fromArray(S, src, s + c, index, 0).intoArray(buf, base + c * P);
+        }
+        if (full < n || n % P != 0) {
+            // the last rows one by one, then zeros up to the panel's width
+            int lastPanel = (n - 1) / P * P;
+            for (int j = full; j < n; j++) {
+                int base = (j / P) * k * P + j % P, s = off + j * ld;
+                for (int c = 0; c < k; c++) buf[base + c * P] = src[s + c];
+            }
+            int padFrom = n - lastPanel;
+            if (padFrom < P) {
+                int base = (lastPanel / P) * k * P;
+                for (int c = 0; c < k; c++) java.util.Arrays.fill(buf, base + c * P + padFrom, base + (c + 1) * P, 0f);
+            }
+        }
+        return new PackedMatrix(buf, n, k, P);
+    }
+
+    @Override
+    public void scaledMaskedSoftmax(float[] x, int off, int len, float divisor, int[] keyMask) {
+        if (keyMask != null) {
+            for (int j = 0; j < len; j++) if (keyMask[j] == 0) x[off + j] = -Float.MAX_VALUE;
+        }
+        // softmax(x / d) = exp((x - max) / d) / sum: the division rides along in the exp pass
+        softmax(x, off, len, 1f / divisor);
+    }
+
+    @Override
     public float dot(float[] a, int ao, float[] b, int bo, int len) {
         FloatVector acc = FloatVector.zero(S);
         int upper = S.loopBound(len), c = 0;
@@ -192,27 +536,68 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void softmax(float[] x, int off, int len) {
+        softmax(x, off, len, 1f);
+    }
+
+    @Override
+    public float scaledMaskedExp(float[] x, int off, int len, float divisor, int[] keyMask) {
+        if (keyMask != null) {
+            for (int j = 0; j < len; j++) if (keyMask[j] == 0) x[off + j] = -Float.MAX_VALUE;
+        }
+        return expAndSum(x, off, len, 1f / divisor);
+    }
+
+    @Override
+    public void scale(float[] x, int off, int len, float factor) {
+        FloatVector f = FloatVector.broadcast(S, factor);
         int upper = S.loopBound(len), c = 0;
-        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (; c < upper; c += L) FloatVector.fromArray(S, x, off + c).mul(f).intoArray(x, off + c);
+        for (; c < len; c++) x[off + c] *= factor;
+    }
+
+    /** softmax(scale * x) in place, three passes: max, exp and sum, normalise. */
+    private static void softmax(float[] x, int off, int len, float scale) {
+        float inv = 1f / expAndSum(x, off, len, scale);
+        FloatVector vi = FloatVector.broadcast(S, inv);
+        int upper = S.loopBound(len), c = 0;
+        for (; c < upper; c += L) FloatVector.fromArray(S, x, off + c).mul(vi).intoArray(x, off + c);
+        for (; c < len; c++) x[off + c] *= inv;
+    }
+
+    /** x = exp(scale * (x - max x)) in place; returns the sum. Two vectors per step: two independent chains. */
+    private static float expAndSum(float[] x, int off, int len, float scale) {
+        int upper = S.loopBound(len), c = 0;
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), vmax2 = vmax;
+        for (; c + 2 * L <= upper; c += 2 * L) {
+            vmax = vmax.max(FloatVector.fromArray(S, x, off + c));
+            vmax2 = vmax2.max(FloatVector.fromArray(S, x, off + c + L));
+        }
         for (; c < upper; c += L) vmax = vmax.max(FloatVector.fromArray(S, x, off + c));
-        float max = vmax.reduceLanes(VectorOperators.MAX);
+        float max = vmax.max(vmax2).reduceLanes(VectorOperators.MAX);
         for (; c < len; c++) max = Math.max(max, x[off + c]);
-        FloatVector vm = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
-        for (c = 0; c < upper; c += L) {
-            FloatVector e = FloatVector.fromArray(S, x, off + c).sub(vm).lanewise(VectorOperators.EXP);
+        // scale * (x - max) as one fma: x * scale - max * scale
+        FloatVector vs = FloatVector.broadcast(S, scale), vm = FloatVector.broadcast(S, -max * scale);
+        FloatVector acc = FloatVector.zero(S), acc2 = acc;
+        for (c = 0; c + 2 * L <= upper; c += 2 * L) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + c).fma(vs, vm));
+            FloatVector e2 = exp(FloatVector.fromArray(S, x, off + c + L).fma(vs, vm));
+            e.intoArray(x, off + c);
+            e2.intoArray(x, off + c + L);
+            acc = acc.add(e);
+            acc2 = acc2.add(e2);
+        }
+        for (; c < upper; c += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + c).fma(vs, vm));
             e.intoArray(x, off + c);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = acc.add(acc2).reduceLanes(VectorOperators.ADD);
         for (; c < len; c++) {
-            float e = (float) Math.exp(x[off + c] - max);
+            float e = (float) Math.exp((x[off + c] - max) * scale);
             x[off + c] = e;
             sum += e;
         }
-        FloatVector vi = FloatVector.broadcast(S, 1f / sum);
-        for (c = 0; c < upper; c += L) FloatVector.fromArray(S, x, off + c).mul(vi).intoArray(x, off + c);
-        float inv = 1f / sum;
-        for (; c < len; c++) x[off + c] *= inv;
+        return sum;
     }
 
     @Override
@@ -223,6 +608,33 @@ final class VectorKernels implements Kernels {
             VectorMask<Float> mask = S.indexInRange(c, len);
             apply(act, FloatVector.fromArray(S, x, off + c, mask)).intoArray(x, off + c, mask);
         }
+    }
+
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer held in the low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+
+    /**
+     * e^x with Cephes' expf polynomial (relative error about 1e-7 over the whole normal range),
+     * in FMAs and integer ops only: 2^n from the exponent bits, n = round(x log2 e), x - n ln 2 split
+     * in two constants. Far cheaper than the Vector API's EXP, which calls out to a library routine.
+     * Arguments below -87.3 (results below the smallest normal float) give exactly 0; arguments
+     * above 88.3 are clamped there (softmax and GELU only ever pass arguments <= 0).
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-87.3f).min(88.3f);
+        FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUNDER));
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(S, 1.9875691500e-4f), FloatVector.broadcast(S, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        FloatVector twoN = t.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(twoN).blend(0f, x.compare(VectorOperators.LT, -87.3f));
     }
 
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
@@ -236,8 +648,8 @@ final class VectorKernels implements Kernels {
                 yield inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
             }
             case RELU -> x.max(0f);
-            case SILU -> x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
-            case QUICK_GELU -> x.div(x.mul(-1.702f).lanewise(VectorOperators.EXP).add(1f));
+            case SILU -> x.div(exp(x.neg()).add(1f));
+            case QUICK_GELU -> x.div(exp(x.mul(-1.702f)).add(1f));
             case TANH -> x.lanewise(VectorOperators.TANH);
         };
     }
@@ -249,18 +661,17 @@ final class VectorKernels implements Kernels {
      */
     private static FloatVector gelu(FloatVector x) {
         FloatVector a = x.abs().mul(SQRT_HALF);
-        FloatVector t = a.mul(0.5f).add(1f);
-        t = FloatVector.broadcast(S, 1f).div(t);
-        FloatVector poly = t.mul(0.17087277f).add(-0.82215223f)
-                .mul(t).add(1.48851587f)
-                .mul(t).add(-1.13520398f)
-                .mul(t).add(0.27886807f)
-                .mul(t).add(-0.18628806f)
-                .mul(t).add(0.09678418f)
-                .mul(t).add(0.37409196f)
-                .mul(t).add(1.00002368f)
-                .mul(t).add(-1.26551223f);
-        FloatVector erfcA = t.mul(a.mul(a).neg().add(poly).lanewise(VectorOperators.EXP)); // erfc(|x|/sqrt2)
+        FloatVector t = FloatVector.broadcast(S, 1f).div(a.fma(FloatVector.broadcast(S, 0.5f), FloatVector.broadcast(S, 1f)));
+        FloatVector poly = t.fma(FloatVector.broadcast(S, 0.17087277f), FloatVector.broadcast(S, -0.82215223f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 1.48851587f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -1.13520398f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.27886807f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -0.18628806f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.09678418f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.37409196f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 1.00002368f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -1.26551223f));
+        FloatVector erfcA = t.mul(exp(poly.sub(a.mul(a)))); // erfc(|x|/sqrt2)
         FloatVector half = x.mul(0.5f).mul(erfcA);
         // x >= 0: x * (1 - erfc/2); x < 0: x * erfc/2
         return x.sub(half).blend(half, x.compare(VectorOperators.LT, 0f));

@@ -29,6 +29,15 @@ final class Encoder {
         return new Encoder(c, Embeddings.load(c, p), blocks, Pooler.loadIfPresent(c, p));
     }
 
+    /** Packs every layer's weights for {@code c}'s kernels now (in parallel), rather than on first use. */
+    void pack(Compute c, Precision precision) {
+        List<PackedWeights> all = new ArrayList<>();
+        for (TransformerBlock block : layer) all.addAll(block.packedWeights());
+        c.parallel(all.size(), 1, (from, to) -> {
+            for (int i = from; i < to; i++) all.get(i).prepare(c, precision);
+        });
+    }
+
     /** Hidden states of every layer (when asked) and the last, plus attentions when asked. */
     record Result(float[] lastHiddenState, List<float[]> hiddenStates, List<float[]> attentions, float[] pooled) {}
 
@@ -38,9 +47,12 @@ final class Encoder {
         List<float[]> attentions = new ArrayList<>();
         float[] x = embeddings.forward(c, in);
         if (keepHidden) hidden.add(x);
+        Workspace ws = new Workspace(config, batch * seq);
         for (TransformerBlock block : layer) {
             float[] probs = keepAttentions ? new float[batch * config.numHeads() * seq * seq] : null;
-            x = block.forward(c, x, in, probs);
+            // each layer's output overwrites its input, unless every hidden state is to be kept
+            float[] out = keepHidden ? new float[x.length] : x;
+            x = block.forward(c, x, in, probs, ws, out);
             if (keepHidden) hidden.add(x);
             if (keepAttentions) attentions.add(probs);
         }

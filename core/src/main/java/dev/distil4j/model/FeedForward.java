@@ -15,9 +15,12 @@ final class FeedForward {
         this.activation = activation;
     }
 
-    float[] forward(Compute c, float[] x, int rows) {
-        float[] h = lin1.forward(c, x, rows);
-        c.activation(activation, h, h.length);
-        return lin2.forward(c, h, rows);
+    /**
+     * {@code out = lin2(activation(lin1(x))) + residual}: the activation and the residual are fused
+     * into the products; {@code hidden} ([rows, hidden_dim]) holds the inner layer.
+     */
+    float[] forward(Compute c, float[] x, int rows, float[] residual, float[] hidden, float[] out) {
+        lin1.forward(c, x, rows, activation, null, hidden);
+        return lin2.forward(c, hidden, rows, null, residual, out);
     }
 }

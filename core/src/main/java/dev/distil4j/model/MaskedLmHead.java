@@ -42,8 +42,7 @@ record MaskedLmHead(Linear transform, Activation activation, LayerNorm layerNorm
     @Override
     public Logits forward(Compute c, float[] hidden, int batch, int seq) {
         int rows = batch * seq;
-        float[] x = transform.forward(c, hidden, rows);
-        c.activation(activation, x, x.length);
+        float[] x = transform.forward(c, hidden, rows, activation, null);
         layerNorm.forward(c, x, rows);
         float[] logits = decoder.forward(c, x, rows);
         return new Logits(new Tensor(new int[] {batch, seq, decoder.out()}, logits), null, null);

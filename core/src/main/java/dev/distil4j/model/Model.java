@@ -37,19 +37,29 @@ public final class Model implements AutoCloseable {
      * @param head    which head to build; null = the one config.json's {@code architectures} names
      *                (or, without one, the one the checkpoint's tensors show). {@link HeadType#NONE}
      *                loads just the encoder, e.g. for embeddings from an MLM checkpoint.
-     * @param compute kernels and threads to run on; null = the best kernels on every core, owned by the model
+     * @param compute   kernels and threads to run on; null = the best kernels on every core, owned by the model
+     * @param precision the encoder weights' number format; null = {@link Precision#FLOAT32}
      */
-    public record Options(HeadType head, Compute compute) {
+    public record Options(HeadType head, Compute compute, Precision precision) {
+        public Options(HeadType head, Compute compute) {
+            this(head, compute, null);
+        }
+
         public static Options defaults() {
-            return new Options(null, null);
+            return new Options(null, null, null);
         }
 
         public Options withHead(HeadType head) {
-            return new Options(head, compute);
+            return new Options(head, compute, precision);
         }
 
         public Options withCompute(Compute compute) {
-            return new Options(head, compute);
+            return new Options(head, compute, precision);
+        }
+
+        /** Opts in to reduced precision ({@link Precision#INT8_WEIGHTS}), or back to float32. */
+        public Options withPrecision(Precision precision) {
+            return new Options(head, compute, precision);
         }
     }
 
@@ -93,6 +103,12 @@ public final class Model implements AutoCloseable {
             };
             boolean owns = options.compute() == null;
             Compute compute = owns ? Compute.defaults() : options.compute();
+            try {
+                encoder.pack(compute, options.precision() == null ? Precision.FLOAT32 : options.precision());
+            } catch (RuntimeException e) {
+                if (owns) compute.close();
+                throw e;
+            }
             return new Model(config, weights, compute, owns, encoder, head, type);
         } catch (RuntimeException e) {
             weights.close();

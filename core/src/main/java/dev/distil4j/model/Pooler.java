@@ -20,9 +20,7 @@ final class Pooler {
 
     /** hidden [batch * seq, dim] -> [batch, dim]. */
     float[] forward(Compute c, float[] hidden, int batch, int seq) {
-        float[] y = dense.forward(c, firstTokens(hidden, batch, seq, dense.weight.cols()), batch);
-        c.activation(Activation.TANH, y, y.length);
-        return y;
+        return dense.forward(c, firstTokens(hidden, batch, seq, dense.weight.cols()), batch, Activation.TANH, null);
     }
 
     /** The rows of the first token ([CLS] / {@code <s>}) of each sequence: [batch, dim]. */

@@ -26,8 +26,7 @@ record SequenceClassificationHead(Linear dense, Activation activation, Linear ou
 
     @Override
     public Logits forward(Compute c, float[] hidden, int batch, int seq) {
-        float[] x = dense.forward(c, Pooler.firstTokens(hidden, batch, seq, dense.weight.cols()), batch);
-        c.activation(activation, x, x.length);
+        float[] x = dense.forward(c, Pooler.firstTokens(hidden, batch, seq, dense.weight.cols()), batch, activation, null);
         return new Logits(new Tensor(new int[] {batch, out.out()}, out.forward(c, x, batch)), null, null);
     }
 }

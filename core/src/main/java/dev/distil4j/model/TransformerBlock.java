@@ -3,6 +3,8 @@ package dev.distil4j.model;
 import dev.distil4j.kernels.Compute;
 import dev.distil4j.weights.Parameters;
 
+import java.util.List;
+
 /**
  * One post-LayerNorm transformer layer, as DistilBERT names its parts:
  * <pre>
@@ -49,20 +51,29 @@ final class TransformerBlock {
         float eps = c.layerNormEps();
         var attention = new MultiHeadSelfAttention(
                 Linear.load(p, n.q, h, h), Linear.load(p, n.k, h, h), Linear.load(p, n.v, h, h), Linear.load(p, n.out, h, h),
-                c.numHeads(), distil);
+                c.numHeads());
         return new TransformerBlock(attention, LayerNorm.load(p, n.saNorm, h, eps),
                 new FeedForward(Linear.load(p, n.lin1, f, h), Linear.load(p, n.lin2, h, f), c.activation()),
                 LayerNorm.load(p, n.outNorm, h, eps));
     }
 
-    /** x: [batch * seq, dim]; attentions: optional [batch, heads, seq, seq] out. */
-    float[] forward(Compute c, float[] x, ModelInput in, float[] attentions) {
+    /** The layer's weights in the kernels' packed layout (done once, at load). */
+    List<PackedWeights> packedWeights() {
+        return List.of(attention.qkv, attention.out_lin.packed, ffn.lin1.packed, ffn.lin2.packed);
+    }
+
+    /**
+     * @param x          [batch * seq, dim]
+     * @param attentions optional [batch, heads, seq, seq] out
+     * @param ws         this forward pass's scratch arrays
+     * @param out        receives the layer's output (may be {@code x}: x is not read once sa exists)
+     * @return {@code out}
+     */
+    float[] forward(Compute c, float[] x, ModelInput in, float[] attentions, Workspace ws, float[] out) {
         int rows = in.batchSize() * in.seqLength();
-        float[] sa = attention.forward(c, x, in, attentions);
-        c.kernels().add(x, sa, sa.length);
+        float[] sa = attention.forward(c, x, in, attentions, x, ws);   // attention(x) + x
         sa_layer_norm.forward(c, sa, rows);
-        float[] out = ffn.forward(c, sa, rows);
-        c.kernels().add(sa, out, out.length);
+        ffn.forward(c, sa, rows, sa, ws.ffnHidden, out);              // ffn(sa) + sa
         output_layer_norm.forward(c, out, rows);
         return out;
     }

@@ -86,6 +86,197 @@ class KernelEquivalenceTest {
         }
     }
 
+    /** The fused, packed matmul: odd shapes, strided operands, bias/activation/residual, split column ranges. */
+    @Test
+    void matmulOnOddShapes() {
+        SplittableRandom r = new SplittableRandom(SEED + 10);
+        int[] ms = {1, 2, 5, 6, 7, 13, 17};
+        int[] ks = {1, 3, 16, 17, 37, 64, 100, 769, 1600};
+        int[] ns = {1, 2, 15, 16, 17, 37, 63, 64, 65, 130};
+        Activation[] acts = {null, Activation.GELU, Activation.TANH, Activation.RELU};
+        int cases = 0;
+        for (int m : ms) {
+            for (int k : ks) {
+                for (int n : ns) {
+                    int lda = k + r.nextInt(3), ldc = n + r.nextInt(3), aOff = r.nextInt(4), cOff = r.nextInt(4);
+                    float[] a = random(r, aOff + m * lda, 1), w = random(r, n * k, 1 / Math.sqrt(k));
+                    float[] bias = r.nextBoolean() ? random(r, n, 1) : null;
+                    Activation act = acts[r.nextInt(acts.length)];
+                    float[] residual = act == null && r.nextBoolean() ? random(r, cOff + m * ldc, 1) : null;
+                    WeightMatrix wm = new WeightMatrix(FloatBuffer.wrap(w), n, k);
+                    int format = r.nextInt(4); // 0, 1: float32, 2: int8, 3: bfloat16
+                    boolean int8 = format == 2;
+                    PackedMatrix pr = format == 2 ? REF.packInt8(wm) : format == 3 ? REF.packBf16(wm) : REF.pack(wm);
+                    PackedMatrix pv = format == 2 ? VEC.packInt8(wm) : format == 3 ? VEC.packBf16(wm) : VEC.pack(wm);
+                    if (format < 2) assertEquals(w[(n - 1) * k + k - 1], pv.get(n - 1, k - 1));
+                    float[] yRef = new float[cOff + m * ldc], yVec = yRef.clone();
+                    REF.matmul(a, aOff, lda, m, pr, bias, act, residual, yRef, cOff, ldc, 0, n);
+                    int panel = VEC.panelWidth(), cut = Math.min(n, r.nextInt(n / panel + 1) * panel);
+                    VEC.matmul(a, aOff, lda, m, pv, bias, act, residual, yVec, cOff, ldc, 0, cut);
+                    VEC.matmul(a, aOff, lda, m, pv, bias, act, residual, yVec, cOff, ldc, cut, n);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            int o = cOff + i * ldc + j;
+                            double bound = bias == null ? 0 : Math.abs(bias[j]);
+                            for (int c = 0; c < k; c++) bound += Math.abs(a[aOff + i * lda + c] * pr.get(j, c));
+                            if (residual != null) bound += Math.abs(residual[o]);
+                            close((int8 ? "int8 " : format == 3 ? "bf16 " : "") + "matmul m=" + m + " k=" + k + " n=" + n + " act=" + act + " [" + i + "," + j + "]",
+                                    yRef[o], yVec[o], Math.max(bound, 1e-3));
+                        }
+                        for (int j = n; j < ldc && cOff + i * ldc + j < yVec.length; j++) {
+                            assertEquals(0f, yVec[cOff + i * ldc + j], "writes past column n");
+                        }
+                    }
+                    cases++;
+                }
+            }
+        }
+        assertEquals(ms.length * ks.length * ns.length, cases);
+    }
+
+    @Test
+    void int8Packing() {
+        SplittableRandom r = new SplittableRandom(SEED + 15);
+        int n = 70, k = 33;
+        float[] w = random(r, n * k, 1);
+        w[5] = 0; // an all-zero row must not divide by zero
+        for (int c = 0; c < k; c++) w[3 * k + c] = 0;
+        for (Kernels kn : new Kernels[] {REF, VEC}) {
+            PackedMatrix q = kn.packInt8(new WeightMatrix(FloatBuffer.wrap(w), n, k));
+            assertTrue(q.isQuantized());
+            for (int j = 0; j < n; j++) {
+                float max = 0;
+                for (int c = 0; c < k; c++) max = Math.max(max, Math.abs(w[j * k + c]));
+                for (int c = 0; c < k; c++) {
+                    assertTrue(Math.abs(q.get(j, c) - w[j * k + c]) <= max / 127 / 2 * 1.0001 + 1e-7,
+                            "int8 error at " + j + "," + c + ": " + q.get(j, c) + " vs " + w[j * k + c]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void bf16Packing() {
+        SplittableRandom r = new SplittableRandom(SEED + 16);
+        float[] w = random(r, 40 * 17, 3);
+        w[0] = 1.00390625f;   // exactly between two bfloat16 values: rounds to even (1.0)
+        w[1] = 1.01171875f;   // between 1.0078125 and 1.015625: rounds to even (1.015625)
+        for (Kernels kn : new Kernels[] {REF, VEC}) {
+            PackedMatrix h = kn.packBf16(new WeightMatrix(FloatBuffer.wrap(w), 40, 17));
+            assertTrue(h.isBf16());
+            assertEquals(1.0f, h.get(0, 0));
+            assertEquals(1.015625f, h.get(0, 1));
+            for (int j = 0; j < 40; j++) {
+                for (int c = 0; c < 17; c++) {
+                    float v = w[j * 17 + c];
+                    assertTrue(Math.abs(h.get(j, c) - v) <= Math.abs(v) / 256, "bf16 error at " + j + "," + c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void packingHelpers() {
+        SplittableRandom r = new SplittableRandom(SEED + 11);
+        for (Kernels kn : new Kernels[] {REF, VEC}) {
+            int panel = kn.panelWidth();
+            for (int n : new int[] {1, 7, 16, 17, 33, 64, 70, 130}) {
+                for (int k : new int[] {1, 8, 33, 64}) {
+                    int ld = Math.max(n, k) + 3;
+                    float[] src = random(r, 2 + ld * Math.max(n, k), 1);
+                    float[] buf = new float[PackedMatrix.size(n, k, panel) + 5];
+                    java.util.Arrays.fill(buf, Float.NaN); // padding must be overwritten
+                    PackedMatrix rows = PackedMatrix.packRows(src, 2, ld, n, k, panel, buf);
+                    for (int j = 0; j < n; j++) for (int c = 0; c < k; c++) assertEquals(src[2 + j * ld + c], rows.get(j, c));
+                    for (int i = 0; i < PackedMatrix.size(n, k, panel); i++) assertTrue(!Float.isNaN(buf[i]), "padding at " + i);
+                    float[] buf2 = new float[buf.length];
+                    java.util.Arrays.fill(buf2, Float.NaN);
+                    kn.packRows(src, 2, ld, n, k, buf2); // the kernels' own (vector: gathers)
+                    for (int i = 0; i < PackedMatrix.size(n, k, panel); i++) assertEquals(buf[i], buf2[i], kn.name() + " packRows at " + i);
+                    java.util.Arrays.fill(buf, Float.NaN);
+                    PackedMatrix cols = PackedMatrix.packColumns(src, 2, ld, n, k, panel, buf);
+                    for (int j = 0; j < n; j++) for (int c = 0; c < k; c++) assertEquals(src[2 + c * ld + j], cols.get(j, c));
+                    for (int i = 0; i < PackedMatrix.size(n, k, panel); i++) assertTrue(!Float.isNaN(buf[i]), "padding at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void stackedPacking() {
+        SplittableRandom r = new SplittableRandom(SEED + 12);
+        float[] w1 = random(r, 5 * 9, 1), w2 = random(r, 70 * 9, 1);
+        PackedMatrix p = VEC.pack(new WeightMatrix(FloatBuffer.wrap(w1), 5, 9), new WeightMatrix(FloatBuffer.wrap(w2), 70, 9));
+        assertEquals(75, p.rows());
+        for (int j = 0; j < 75; j++) {
+            for (int c = 0; c < 9; c++) assertEquals(j < 5 ? w1[j * 9 + c] : w2[(j - 5) * 9 + c], p.get(j, c));
+        }
+    }
+
+    @Test
+    void scaledMaskedExpAndScale() {
+        SplittableRandom r = new SplittableRandom(SEED + 17);
+        for (int len : new int[] {1, 3, 16, 17, 128, 129}) {
+            float[] x = random(r, len + 2, 8);
+            int[] mask = new int[len];
+            for (int j = 0; j < len; j++) mask[j] = j % 4 == 2 ? 0 : 1;
+            float[] a = x.clone(), b = x.clone();
+            float sa = REF.scaledMaskedExp(a, 1, len, 8f, mask), sb = VEC.scaledMaskedExp(b, 1, len, 8f, mask);
+            close("scaledMaskedExp sum " + len, sa, sb, Math.abs(sa));
+            for (int c = 0; c < x.length; c++) close("scaledMaskedExp " + len + " at " + c, a[c], b[c], Math.abs(a[c]) + 1e-7);
+            for (int j = 0; j < len; j++) if (mask[j] == 0 && len > 1) assertEquals(0f, b[1 + j]);
+            REF.scale(a, 1, len, 0.3f);
+            VEC.scale(b, 1, len, 0.3f);
+            for (int c = 0; c < x.length; c++) close("scale " + len + " at " + c, a[c], b[c], Math.abs(a[c]) + 1e-7);
+        }
+    }
+
+    @Test
+    void scaledMaskedSoftmax() {
+        SplittableRandom r = new SplittableRandom(SEED + 13);
+        for (int len : new int[] {1, 3, 16, 17, 128, 129}) {
+            float[] x = random(r, len + 2, 8);
+            int[] mask = new int[len];
+            for (int j = 0; j < len; j++) mask[j] = j % 3 == 1 ? 0 : 1;
+            for (int[] m : new int[][] {null, mask}) {
+                float[] a = x.clone(), b = x.clone();
+                REF.scaledMaskedSoftmax(a, 1, len, 8f, m);
+                VEC.scaledMaskedSoftmax(b, 1, len, 8f, m);
+                for (int c = 0; c < x.length; c++) close("scaledMaskedSoftmax " + len + " at " + c, a[c], b[c], Math.abs(a[c]) + 1e-7);
+                if (m != null) for (int j = 0; j < len; j++) if (m[j] == 0 && len > 1) assertEquals(0f, b[1 + j]);
+            }
+        }
+    }
+
+    /** Attention through Compute with both kernels: odd sequence lengths, head sizes, padding. */
+    @Test
+    void attention() {
+        SplittableRandom r = new SplittableRandom(SEED + 14);
+        try (Compute ref = new Compute(REF, 1); Compute vec = new Compute(VEC, 2)) {
+            for (int seq : new int[] {1, 5, 16, 33, 70, 150}) {
+                for (int d : new int[] {8, 64}) {
+                    int batch = 2, heads = 3, dim = heads * d, ld = 3 * dim;
+                    float[] qkv = random(r, batch * seq * ld, 1);
+                    int[][] mask = new int[batch][seq];
+                    for (int b = 0; b < batch; b++) for (int j = 0; j < seq; j++) mask[b][j] = b == 1 && j > seq / 2 ? 0 : 1;
+                    float[] c1 = new float[batch * seq * dim], c2 = c1.clone();
+                    float[] p1 = new float[batch * heads * seq * seq], p2 = p1.clone();
+                    ref.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c1, p1);
+                    vec.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c2, p2);
+                    for (int i = 0; i < p1.length; i++) close("attention probs seq=" + seq + " d=" + d + " at " + i, p1[i], p2[i], Math.abs(p1[i]) + 1e-6);
+                    for (int i = 0; i < c1.length; i++) close("attention context seq=" + seq + " d=" + d + " at " + i, c1[i], c2[i], 1 + Math.abs(c1[i]));
+                    // without probabilities the normalisation moves after the product with the values
+                    float[] c3 = new float[c1.length];
+                    vec.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c3, null);
+                    for (int i = 0; i < c1.length; i++) close("attention context, no probs, seq=" + seq + " d=" + d + " at " + i, c1[i], c3[i], 1 + Math.abs(c1[i]));
+                    float[] c4 = new float[c1.length];
+                    ref.attention(qkv, 0, qkv, dim, qkv, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), c4, null);
+                    for (int i = 0; i < c1.length; i++) close("scalar attention context, no probs, seq=" + seq + " at " + i, c1[i], c4[i], 1 + Math.abs(c1[i]));
+                }
+            }
+        }
+    }
+
     @Test
     void dotAxpyAdd() {
         SplittableRandom r = new SplittableRandom(SEED + 1);
@@ -185,6 +376,28 @@ class KernelEquivalenceTest {
             k.activation(Activation.GELU, y, 0, y.length);
             for (int i = 0; i < x.length; i++) assertEquals(expected[i], y[i], 2e-7 * Math.max(1, Math.abs(expected[i])), k.name() + " gelu(" + x[i] + ")");
         }
+    }
+
+    /** The polynomial exp behind softmax and GELU: relative 1e-6 over the normal range, 0 below it. */
+    @Test
+    void vectorExp() {
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] x = new float[species.length()], y = new float[x.length];
+        for (double v = -87.2; v < 88.0; v += 0.0137 * x.length) {
+            for (int i = 0; i < x.length; i++) x[i] = (float) Math.min(88.29, v + 0.0137 * i);
+            VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(species, x, 0)).intoArray(y, 0);
+            for (int i = 0; i < x.length; i++) {
+                double e = Math.exp(x[i]);
+                assertTrue(Math.abs(y[i] - e) <= 1e-6 * e, "exp(" + x[i] + ") = " + y[i] + ", expected " + e);
+            }
+        }
+        x[0] = -Float.MAX_VALUE;
+        x[1] = -90f;
+        x[2] = Float.NEGATIVE_INFINITY;
+        VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(species, x, 0)).intoArray(y, 0);
+        assertEquals(0f, y[0]);
+        assertEquals(0f, y[1]);
+        assertEquals(0f, y[2]);
     }
 
     @Test

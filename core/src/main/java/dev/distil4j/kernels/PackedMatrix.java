@@ -1,0 +1,235 @@
+package dev.distil4j.kernels;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * A matrix {@code W} [rows = n, cols = k] (a Linear weight as Hugging Face stores it: [out, in])
+ * rearranged once for {@link Kernels#matmul}: in panels of {@link #panel()} consecutive rows of W
+ * (= output columns of the product), each panel stored depth-major, so that the {@code panel}
+ * weights one step of the dot products needs lie side by side:
+ *
+ * <pre>
+ *   W[j][c]  is at  data[(j / panel) * k * panel + c * panel + j % panel]
+ * </pre>
+ *
+ * The last panel is zero-padded to full width. This is BLAS's "packed B": the micro-kernel reads
+ * it strictly sequentially. Panel width 1 is the plain row-major layout (the scalar kernels use it).
+ *
+ * <p>Memory: a copy of the weights on the heap (for DistilBERT-base's encoder, 170 MB), made once
+ * at load; the memory-mapped original is not read again by the encoder.
+ */
+public final class PackedMatrix {
+    private final float[] data;
+    private final byte[] quantized;
+    private final float[] scales;
+    private final short[] bf16;
+    private final int rows;
+    private final int cols;
+    private final int panel;
+
+    PackedMatrix(float[] data, int rows, int cols, int panel) {
+        this(data, null, null, null, rows, cols, panel);
+    }
+
+    private PackedMatrix(float[] data, byte[] quantized, float[] scales, short[] bf16, int rows, int cols, int panel) {
+        if (panel < 1) throw new IllegalArgumentException("panel width must be >= 1, not " + panel);
+        int length = data != null ? data.length : quantized != null ? quantized.length : bf16.length;
+        if ((long) paddedRows(rows, panel) * cols > length) {
+            throw new IllegalArgumentException("packed buffer of " + length + " values is too small for "
+                    + rows + "x" + cols + " in panels of " + panel);
+        }
+        this.data = data;
+        this.quantized = quantized;
+        this.scales = scales;
+        this.bf16 = bf16;
+        this.rows = rows;
+        this.cols = cols;
+        this.panel = panel;
+    }
+
+    /** Rows of W: the output features, {@code n}. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Columns of W: the input features (the depth of the dot products), {@code k}. */
+    public int cols() {
+        return cols;
+    }
+
+    /** Rows of W per panel. */
+    public int panel() {
+        return panel;
+    }
+
+    /** The packed values (shared, not copied): kernels read it directly. Null when {@link #isQuantized()}. */
+    float[] data() {
+        return data;
+    }
+
+    /**
+     * True for int8 weights: {@code W[j][c] = quantized[...] * scales[j]} (symmetric, one scale per
+     * row of W, i.e. per output feature). Kernels multiply by the int8 values and apply the scale
+     * once per output, in the epilogue.
+     */
+    public boolean isQuantized() {
+        return quantized != null;
+    }
+
+    /** True for bfloat16 weights: the top 16 bits of each float32, rounded to nearest even. */
+    public boolean isBf16() {
+        return bf16 != null;
+    }
+
+    short[] bf16() {
+        return bf16;
+    }
+
+    byte[] quantized() {
+        return quantized;
+    }
+
+    float[] scales() {
+        return scales;
+    }
+
+    /** {@code W[j][c]} (dequantized when int8), for tests and the scalar reference. */
+    public float get(int j, int c) {
+        int i = (j / panel) * cols * panel + c * panel + j % panel;
+        if (bf16 != null) return Float.intBitsToFloat(bf16[i] << 16);
+        return quantized != null ? quantized[i] * scales[j] : data[i];
+    }
+
+    /**
+     * Weight-only int8 quantization of {@code parts} (stacked by rows): per row of W, scale =
+     * max |W[j][.]| / 127, values rounded to nearest. A quarter of the float32 memory.
+     */
+    public static PackedMatrix packInt8(int panel, WeightMatrix... parts) {
+        int cols = parts[0].cols(), rows = 0;
+        for (WeightMatrix w : parts) {
+            if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
+            rows += w.rows();
+        }
+        byte[] q = new byte[size(rows, cols, panel)];
+        float[] scales = new float[rows];
+        float[] row = new float[cols];
+        int j = 0;
+        for (WeightMatrix w : parts) {
+            for (int r = 0; r < w.rows(); r++, j++) {
+                w.data().get(r * cols, row, 0, cols);
+                float max = 0;
+                for (float v : row) max = Math.max(max, Math.abs(v));
+                float scale = max == 0 ? 1f : max / 127f;
+                scales[j] = scale;
+                int base = (j / panel) * cols * panel + j % panel;
+                for (int c = 0; c < cols; c++) q[base + c * panel] = (byte) Math.max(-127, Math.min(127, Math.round(row[c] / scale)));
+            }
+        }
+        return new PackedMatrix(null, q, scales, null, rows, cols, panel);
+    }
+
+    /** {@code parts} (stacked by rows) rounded to bfloat16 (nearest even): half the float32 memory. */
+    public static PackedMatrix packBf16(int panel, WeightMatrix... parts) {
+        int cols = parts[0].cols(), rows = 0;
+        for (WeightMatrix w : parts) {
+            if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
+            rows += w.rows();
+        }
+        short[] h = new short[size(rows, cols, panel)];
+        float[] row = new float[cols];
+        int j = 0;
+        for (WeightMatrix w : parts) {
+            for (int r = 0; r < w.rows(); r++, j++) {
+                w.data().get(r * cols, row, 0, cols);
+                int base = (j / panel) * cols * panel + j % panel;
+                for (int c = 0; c < cols; c++) h[base + c * panel] = toBf16(row[c]);
+            }
+        }
+        return new PackedMatrix(null, null, null, h, rows, cols, panel);
+    }
+
+    /** Float32 to bfloat16 bits, round to nearest even (NaN stays NaN). */
+    static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    static int paddedRows(int rows, int panel) {
+        return (rows + panel - 1) / panel * panel;
+    }
+
+    /** Floats needed to pack an [rows, cols] matrix in panels of {@code panel}. */
+    public static int size(int rows, int cols, int panel) {
+        return Math.multiplyExact(paddedRows(rows, panel), cols);
+    }
+
+    /** Packs the weights {@code parts}, stacked by rows (all with the same column count), into a new matrix. */
+    public static PackedMatrix pack(int panel, WeightMatrix... parts) {
+        int cols = parts[0].cols(), rows = 0;
+        for (WeightMatrix w : parts) {
+            if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
+            rows += w.rows();
+        }
+        float[] data = new float[size(rows, cols, panel)];
+        float[] row = new float[cols];
+        int j = 0;
+        for (WeightMatrix w : parts) {
+            FloatBuffer b = w.data();
+            for (int r = 0; r < w.rows(); r++, j++) {
+                int base = (j / panel) * cols * panel + j % panel;
+                if (panel == 1) {
+                    b.get(r * cols, data, base, cols);
+                } else {
+                    b.get(r * cols, row, 0, cols);
+                    for (int c = 0; c < cols; c++) data[base + c * panel] = row[c];
+                }
+            }
+        }
+        return new PackedMatrix(data, rows, cols, panel);
+    }
+
+    /**
+     * Packs {@code n} rows of length {@code k} taken from {@code src} (row {@code j} starts at
+     * {@code off + j * ld}) into {@code buf}: W = those rows. Attention keys: scores = Q K^T.
+     */
+    public static PackedMatrix packRows(float[] src, int off, int ld, int n, int k, int panel, float[] buf) {
+        int size = size(n, k, panel);
+        if (panel == 1) {
+            for (int j = 0; j < n; j++) System.arraycopy(src, off + j * ld, buf, j * k, k);
+        } else {
+            for (int j = 0; j < n; j++) {
+                int base = (j / panel) * k * panel + j % panel, s = off + j * ld;
+                for (int c = 0; c < k; c++) buf[base + c * panel] = src[s + c];
+            }
+            int padFrom = n % panel;
+            if (padFrom != 0) {
+                int base = (n / panel) * k * panel;
+                for (int c = 0; c < k; c++) Arrays.fill(buf, base + c * panel + padFrom, base + (c + 1) * panel, 0f);
+            }
+        }
+        return new PackedMatrix(buf, n, k, panel).checkSize(size);
+    }
+
+    /**
+     * Packs the transpose of a [k, n] block of {@code src} (row {@code c} starts at {@code off + c * ld})
+     * into {@code buf}: W[j][c] = src[off + c * ld + j]. Attention values: context = P V.
+     */
+    public static PackedMatrix packColumns(float[] src, int off, int ld, int n, int k, int panel, float[] buf) {
+        int size = size(n, k, panel);
+        for (int p = 0; p * panel < n; p++) {
+            int width = Math.min(panel, n - p * panel), base = p * k * panel;
+            for (int c = 0; c < k; c++) {
+                System.arraycopy(src, off + c * ld + p * panel, buf, base + c * panel, width);
+                if (width < panel) Arrays.fill(buf, base + c * panel + width, base + (c + 1) * panel, 0f);
+            }
+        }
+        return new PackedMatrix(buf, n, k, panel).checkSize(size);
+    }
+
+    private PackedMatrix checkSize(int size) {
+        if (data.length < size) throw new IllegalArgumentException("buffer too small: " + data.length + " < " + size);
+        return this;
+    }
+}
