@@ -1,6 +1,7 @@
 package dev.distil4j.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -77,7 +78,7 @@ public final class Compute implements AutoCloseable {
             Job job = new Job(body, count, grain, units, Math.min(units, threads * 64));
             int helpers = Math.min(workers.length, job.chunks - 1);
             for (int i = 0; i < helpers; i++) workers[i].offer(job);
-            while (job.runOne()) {
+            while (job.runOne(true)) {
                 // the caller works too
             }
             for (int spins = 0; job.finished.get() < job.chunks; spins++) {
@@ -96,7 +97,8 @@ public final class Compute implements AutoCloseable {
     private static final class Job {
         final RangeBody body;
         final int count, grain, units, chunks;
-        final AtomicInteger next = new AtomicInteger();
+        /** The unclaimed ranges [front, back), packed as front << 32 | back. */
+        final AtomicLong unclaimed;
         final AtomicInteger finished = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -106,12 +108,27 @@ public final class Compute implements AutoCloseable {
             this.grain = grain;
             this.units = units;
             this.chunks = chunks;
+            this.unclaimed = new AtomicLong(chunks);
         }
 
-        /** Claims and runs the next range; false when none is left. */
-        boolean runOne() {
-            int c = next.getAndIncrement();
-            if (c >= chunks) return false;
+        /**
+         * Claims and runs the next range, from the front (the caller) or from the back (the
+         * workers); false when none is left. Claiming from both ends keeps neighbouring ranges
+         * on one thread: two threads writing neighbouring 64-column panels of the same rows
+         * would share the cache line at every panel boundary.
+         */
+        boolean runOne(boolean fromFront) {
+            int c;
+            while (true) {
+                long u = unclaimed.get();
+                int front = (int) (u >>> 32), back = (int) u;
+                if (front >= back) return false;
+                long next = fromFront ? ((long) (front + 1) << 32) | back : ((long) front << 32) | (back - 1);
+                if (unclaimed.compareAndSet(u, next)) {
+                    c = fromFront ? front : back - 1;
+                    break;
+                }
+            }
             int from = Math.min(count, (int) ((long) units * c / chunks) * grain);
             int to = Math.min(count, (int) ((long) units * (c + 1) / chunks) * grain);
             try {
@@ -148,7 +165,7 @@ public final class Compute implements AutoCloseable {
                         continue;
                     }
                 }
-                while (j.runOne()) {
+                while (j.runOne(false)) {
                     // claim ranges until none is left
                 }
                 done = j;
