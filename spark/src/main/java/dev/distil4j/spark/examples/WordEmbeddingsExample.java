@@ -37,6 +37,7 @@ public final class WordEmbeddingsExample {
                 : List.of("I love NLP. Spark runs it on every core!");
 
         SparkSession spark = SparkSession.builder().appName("distil4j WordEmbeddings example").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
         try {
             List<Row> rows = new ArrayList<>();
             for (String t : texts) rows.add(RowFactory.create(t));
