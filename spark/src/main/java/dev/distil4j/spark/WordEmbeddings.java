@@ -77,7 +77,7 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
         pooling = new Param<>(this, "pooling", "which pieces of a word make its vector: 'first' (Spark NLP), 'mean' or 'last'",
                 ParamValidators.inArray(new String[] {"first", "mean", "last"}));
         maxSentenceLength = new IntParam(this, "maxSentenceLength", "tokens per sentence, special tokens included, beyond which "
-                + "it is truncated; 0 = the model's maximum", ParamValidators.gtEq(0));
+                + "it is truncated; 0 = the model's maximum (a sentence-transformers model's max_seq_length)", ParamValidators.gtEq(0));
         caseSensitive = new BooleanParam(this, "caseSensitive", "unset: as the model's tokenizer (lower-casing for uncased "
                 + "models); false on a cased model lower-cases the text first; true on an uncased model is refused");
         splitSentences = new BooleanParam(this, "splitSentences", "split texts into sentences (Spark NLP's SentenceDetector "
@@ -276,7 +276,7 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
             List<Embeddings.Span> spans = new ArrayList<>(words.size());
             for (int i = 0; i < words.size(); i++) {
                 String w = words.get(i);
-                if (w == null || w.isEmpty()) throw new IllegalArgumentException(stage + ": word " + i + " of a row is null or empty");
+                if (w == null || w.isEmpty()) throw new IllegalArgumentException("word " + i + " is null or empty");
                 if (i > 0) text.append(' ');
                 spans.add(new Embeddings.Span(text.length(), text.length() + w.length()));
                 text.append(w);

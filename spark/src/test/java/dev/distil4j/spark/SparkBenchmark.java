@@ -36,6 +36,7 @@ import java.util.Random;
  *       {@code noop} sink (every output row is built and encoded, nothing is collected); one task per
  *       core, each forward pass on one thread (spark.task.cpus = 1).</li>
  * </ul>
+ * Each run reports wall time and this JVM's CPU time (every thread, Spark's included).
  *
  * <pre>args: [model dir] [sentence|word] [rows] [runs] [master] [batch]</pre>
  */
@@ -113,25 +114,45 @@ public final class SparkBenchmark {
                 }
             };
             Runnable sparkRun = () -> transformer.transform(df).write().format("noop").mode("overwrite").save();
+            // all cores on each pass, as the Java API's default: one partition at a time, its passes on every core
+            Dataset<Row> one = df.coalesce(1);
+            Distil4jTransformer<?> allCores = (Distil4jTransformer<?>) transformer.copy(new org.apache.spark.ml.param.ParamMap());
+            allCores.setComputeThreads(cores);
+            Runnable sparkAllCores = () -> allCores.transform(one).write().format("noop").mode("overwrite").save();
 
             List<String> warm = texts.subList(0, Math.min(rows, 2000));
             embed(api, warm, stage);
             embed(perCore, warm, stage);
             transformer.transform(df.limit(warm.size())).write().format("noop").mode("overwrite").save();
+            allCores.transform(one.limit(warm.size())).write().format("noop").mode("overwrite").save();
 
-            double[] allS = new double[runs], perCoreS = new double[runs], sparkS = new double[runs];
+            String[] names = {"java, all cores per pass", "java, one thread per core", "spark, one task per core", "spark, all cores per pass"};
+            Runnable[] ways = {javaAll, javaPerCore, sparkRun, sparkAllCores};
+            int n = ways.length;
+            double[][] wall = new double[n][runs], cpu = new double[n][runs];
             for (int i = 0; i < runs; i++) {
-                allS[i] = time(javaAll);
-                perCoreS[i] = time(javaPerCore);
-                sparkS[i] = time(sparkRun);
-                System.out.printf("run %d: java all cores per pass %.2f s (%.0f rows/s), java one thread per core %.2f s (%.0f rows/s), "
-                        + "spark %.2f s (%.0f rows/s)%n", i + 1, allS[i], rows / allS[i], perCoreS[i], rows / perCoreS[i], sparkS[i], rows / sparkS[i]);
+                StringBuilder line = new StringBuilder("run " + (i + 1) + ":");
+                for (int w = 0; w < n; w++) {
+                    double c0 = cpuSeconds();
+                    wall[w][i] = time(ways[w]);
+                    cpu[w][i] = cpuSeconds() - c0;
+                    line.append(String.format("  %s %.1f s = %.0f rows/s (%.1f cpu-s)", names[w], wall[w][i], rows / wall[w][i], cpu[w][i]));
+                }
+                System.out.println(line + String.format("  [load %.2f]", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
             }
-            double a = median(allS), p = median(perCoreS), s = median(sparkS), best = Math.min(a, p);
             System.out.printf("%s embeddings, %s, %d rows, batch %d, %s (%d partitions), %d cores, %s%n", stage, model.getFileName(), rows,
                     batch, master, partitions, Runtime.getRuntime().availableProcessors(), api.model().model().compute().kernels().getClass().getSimpleName());
-            System.out.printf("median rows/s: java all cores per pass %.0f, java one thread per core %.0f, spark %.0f; "
-                    + "spark overhead vs the faster java %+.1f%%%n", rows / a, rows / p, rows / s, (s / best - 1) * 100);
+            System.out.printf("%-28s %12s %12s %16s%n", "", "median rows/s", "best rows/s", "median cpu-s/1k rows");
+            for (int w = 0; w < n; w++) {
+                System.out.printf("%-28s %12.0f %12.0f %16.2f%n", names[w], rows / median(wall[w]), rows / min(wall[w]), median(cpu[w]) * 1000 / rows);
+            }
+            double bestJava = Math.min(median(wall[0]), median(wall[1]));
+            for (int w = 2; w < n; w++) {
+                int same = w == 2 ? 1 : 0; // the Java run with the same threading
+                System.out.printf("%s: overhead vs %s %+.1f%% (medians), %+.1f%% (best runs), %+.1f%% (cpu time); vs the faster java %+.1f%%%n",
+                        names[w], names[same], (median(wall[w]) / median(wall[same]) - 1) * 100, (min(wall[w]) / min(wall[same]) - 1) * 100,
+                        (median(cpu[w]) / median(cpu[same]) - 1) * 100, (median(wall[w]) / bestJava - 1) * 100);
+            }
         } finally {
             oneThread.close();
             spark.stop();
@@ -147,6 +168,15 @@ public final class SparkBenchmark {
         long t0 = System.nanoTime();
         r.run();
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** CPU time of this JVM (every thread): less disturbed than wall time by other processes on the machine. */
+    static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
+    static double min(double[] xs) {
+        return Arrays.stream(xs).min().orElseThrow();
     }
 
     static double median(double[] xs) {
