@@ -22,7 +22,8 @@ import java.util.SplittableRandom;
 /**
  * {@code ./distil4j bench}: distil4j against ONNX Runtime in the same JVM, on the same weights,
  * over a grid of thread counts and batch x length shapes. Per cell: warm-up, then at least
- * {@code --runs} timed runs of each engine, alternating, and more while {@code --budget-s} lasts;
+ * {@code --runs} timed runs of each engine, alternating, each started on a quiet machine (see
+ * {@link Quiesce}), and more while {@code --budget-s} lasts;
  * median and min-max, tokens/s, GFLOP/s, the ratio distil4j/ORT (of medians, and of the fastest
  * runs, which other processes on the machine disturb least) and the largest difference between
  * the two engines' outputs.
@@ -111,20 +112,29 @@ public final class EncoderBench {
         System.out.println("| threads | batch x seq | distil4j ms, median (min-max) | distil4j tok/s | distil4j GFLOP/s "
                 + "| ORT ms, median (min-max) | ORT tok/s | ORT GFLOP/s | ratio | ratio of mins | max abs diff | runs |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        List<String> waits = new ArrayList<>();
         for (int threads : a.threads) {
             try (Compute compute = new Compute(Kernels.best(), threads);
                  Model model = Model.load(t.dir, Model.Options.defaults().withHead(HeadType.NONE).withCompute(compute)
                          .withPrecision(a.precision));
                  OrtEncoder ort = new OrtEncoder(graphOnnx, graphJson, weights, threads)) {
                 for (Shape s : a.shapes) {
-                    String line = cell(model, ort, threads, s, a, t.name);
+                    String line = cell(model, ort, threads, s, a, t.name, waits);
                     benchLines.add(line);
                 }
             }
         }
+        System.out.println();
+        waits.forEach(System.out::println);
     }
 
-    static String cell(Model model, OrtEncoder ort, int threads, Shape s, Args a, String modelName) throws Exception {
+    static double median(List<Double> xs) {
+        if (xs.isEmpty()) return 0;
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    static String cell(Model model, OrtEncoder ort, int threads, Shape s, Args a, String modelName, List<String> waits) throws Exception {
         ModelConfig c = model.config();
         int[][] ids = new int[s.batch][s.seq];
         SplittableRandom r = new SplittableRandom(a.seed + 31L * s.batch + s.seq);
@@ -146,13 +156,17 @@ public final class EncoderBench {
             if (w > 50) break;
         }
         List<Long> d4j = new ArrayList<>(), onnx = new ArrayList<>();
+        List<Double> waitAfterMine = new ArrayList<>(), waitAfterOrt = new ArrayList<>();
         long spent = 0;
         for (int run = 0; run < a.maxRuns && (run < a.runs || spent < a.budgetSeconds * 1e9); run++) {
             boolean mineFirst = run % 2 == 0;
             for (int e = 0; e < 2; e++) {
-                Thread.sleep(2); // let the other engine's spinning workers go idle
+                // start on a quiet machine: the other engine's workers may still be spinning
+                boolean mineNow = (e == 0) == mineFirst;
+                double waited = Quiesce.await();
+                if (run > 0 || e > 0) (mineNow ? waitAfterOrt : waitAfterMine).add(waited);
                 long t0 = System.nanoTime();
-                if ((e == 0) == mineFirst) {
+                if (mineNow) {
                     model.forward(input);
                     d4j.add(System.nanoTime() - t0);
                 } else {
@@ -169,6 +183,8 @@ public final class EncoderBench {
         System.out.printf(Locale.ROOT, "| %d | %d x %d | %.2f (%.2f-%.2f) | %.0f | %.0f | %.2f (%.2f-%.2f) | %.0f | %.0f | %.3f | %.3f | %.1e | %d |%n",
                 threads, s.batch, s.seq, m.medianNs / 1e6, m.minNs / 1e6, m.maxNs / 1e6, mineTok, f / m.medianNs,
                 o.medianNs / 1e6, o.minNs / 1e6, o.maxNs / 1e6, ortTok, f / o.medianNs, mineTok / ortTok, o.minNs / m.minNs, diff, m.runs);
+        waits.add(String.format(Locale.ROOT, "%d threads, %d x %d: waited for a quiet machine %.1f ms (median) after ORT, %.1f ms after distil4j",
+                threads, s.batch, s.seq, median(waitAfterOrt), median(waitAfterMine)));
         return String.format(Locale.ROOT, "BENCH threads=%d batch=%d seq=%d distil4j_tok_s=%.1f ort_tok_s=%.1f ratio=%.3f max_abs_diff=%.1e model=%s%s",
                 threads, s.batch, s.seq, mineTok, ortTok, mineTok / ortTok, diff, modelName.replaceAll("[ ,()]+", "_").replaceAll("_$", ""),
                 a.precision == Precision.FLOAT32 ? "" : " precision=" + (a.precision == Precision.BF16_WEIGHTS ? "bf16" : "int8"));
