@@ -23,7 +23,8 @@ public final class PackedMatrix {
     private final float[] data;
     private final byte[] quantized;
     private final float[] scales;
-    private final short[] bf16;
+    /** bfloat16 weights, two per int: see {@link #bf16Slot}. */
+    private final int[] bf16;
     private final int rows;
     private final int cols;
     private final int panel;
@@ -32,9 +33,9 @@ public final class PackedMatrix {
         this(data, null, null, null, rows, cols, panel);
     }
 
-    private PackedMatrix(float[] data, byte[] quantized, float[] scales, short[] bf16, int rows, int cols, int panel) {
+    private PackedMatrix(float[] data, byte[] quantized, float[] scales, int[] bf16, int rows, int cols, int panel) {
         if (panel < 1) throw new IllegalArgumentException("panel width must be >= 1, not " + panel);
-        int length = data != null ? data.length : quantized != null ? quantized.length : bf16.length;
+        int length = data != null ? data.length : quantized != null ? quantized.length : 2 * bf16.length;
         if ((long) paddedRows(rows, panel) * cols > length) {
             throw new IllegalArgumentException("packed buffer of " + length + " values is too small for "
                     + rows + "x" + cols + " in panels of " + panel);
@@ -82,7 +83,7 @@ public final class PackedMatrix {
         return bf16 != null;
     }
 
-    short[] bf16() {
+    int[] bf16() {
         return bf16;
     }
 
@@ -97,7 +98,10 @@ public final class PackedMatrix {
     /** {@code W[j][c]} (dequantized when int8), for tests and the scalar reference. */
     public float get(int j, int c) {
         int i = (j / panel) * cols * panel + c * panel + j % panel;
-        if (bf16 != null) return Float.intBitsToFloat(bf16[i] << 16);
+        if (bf16 != null) {
+            int slot = bf16Slot(i, panel), pair = bf16[slot >> 1];
+            return Float.intBitsToFloat((slot & 1) == 0 ? pair << 16 : pair & 0xffff0000);
+        }
         return quantized != null ? quantized[i] * scales[j] : data[i];
     }
 
@@ -129,24 +133,44 @@ public final class PackedMatrix {
         return new PackedMatrix(null, q, scales, null, rows, cols, panel);
     }
 
-    /** {@code parts} (stacked by rows) rounded to bfloat16 (nearest even): half the float32 memory. */
+    /**
+     * {@code parts} (stacked by rows) rounded to bfloat16 (nearest even): half the float32 memory.
+     * Stored two to an int so that one int load and one shift or mask widens them: see {@link #bf16Slot}.
+     */
     public static PackedMatrix packBf16(int panel, WeightMatrix... parts) {
         int cols = parts[0].cols(), rows = 0;
         for (WeightMatrix w : parts) {
             if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
             rows += w.rows();
         }
-        short[] h = new short[size(rows, cols, panel)];
+        int[] h = new int[(size(rows, cols, panel) + 1) / 2];
         float[] row = new float[cols];
         int j = 0;
         for (WeightMatrix w : parts) {
             for (int r = 0; r < w.rows(); r++, j++) {
                 w.data().get(r * cols, row, 0, cols);
                 int base = (j / panel) * cols * panel + j % panel;
-                for (int c = 0; c < cols; c++) h[base + c * panel] = toBf16(row[c]);
+                for (int c = 0; c < cols; c++) {
+                    int slot = bf16Slot(base + c * panel, panel), bits = toBf16(row[c]) & 0xffff;
+                    h[slot >> 1] |= (slot & 1) == 0 ? bits : bits << 16;
+                }
             }
         }
         return new PackedMatrix(null, null, null, h, rows, cols, panel);
+    }
+
+    /**
+     * Where the bfloat16 of float position {@code e} (the float32 layout above) is kept: int
+     * {@code slot >> 1}, low half when {@code slot} is even, high half when odd. With panels of
+     * {@code 4q} columns, each depth step's {@code 4q} weights fill {@code 2q} ints: int {@code g*q + i}
+     * ({@code g} = 0, 1; {@code i < q}) holds column {@code 2gq + i} low and {@code 2gq + q + i} high,
+     * so one vector of q ints gives two vectors of q floats (shift left by 16; clear the low half).
+     * Other panel widths pair neighbours.
+     */
+    static int bf16Slot(int e, int panel) {
+        if (panel % 4 != 0) return e;
+        int q = panel / 4, pj = e % panel, g = pj / (2 * q), r = pj % (2 * q);
+        return e - pj + 2 * (g * q + r % q) + r / q;
     }
 
     /** Float32 to bfloat16 bits, round to nearest even (NaN stays NaN). */

@@ -3,7 +3,6 @@ package dev.distil4j.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -32,7 +31,6 @@ final class VectorKernels implements Kernels {
     /** L int8 weights, widened to one float vector. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     /** L bfloat16 weights, widened through int lanes. */
-    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private final ThreadLocal<float[]> tiles = ThreadLocal.withInitial(() -> new float[MR * P]);
 
@@ -157,7 +155,7 @@ final class VectorKernels implements Kernels {
         boolean int8 = b.isQuantized();
         float[] w = b.data(), t = tiles.get();
         byte[] wq = b.quantized();
-        short[] wh = b.bf16();
+        int[] wh = b.bf16();
         float[] scales = b.scales();
         for (int j0 = n0; j0 < n1; j0 += P) {
             int cols = Math.min(P, n1 - j0), panelBase = (j0 / P) * k * P;
@@ -185,7 +183,7 @@ final class VectorKernels implements Kernels {
                     if (int8) {
                         kernelInt8(a, a0, a1, a2, a3, a4, a5, wq, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     } else if (wh != null) {
-                        kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, wo, kc, initBias, j0, fromOut, out, oo, ldo);
+                        kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, wo / 2, kc, initBias, j0, fromOut, out, oo, ldo);
                     } else {
                         kernel(a, a0, a1, a2, a3, a4, a5, w, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     }
@@ -213,11 +211,15 @@ final class VectorKernels implements Kernels {
     }
 
 
-    private static FloatVector widenBf16(short[] h, int off) {
-        return ((IntVector) ShortVector.fromArray(H, h, off).convertShape(VectorOperators.S2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    /** The bfloat16 in the low halves of {@code pairs}' lanes, as floats. */
+    private static FloatVector lowBf16(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
+    /** The bfloat16 in the high halves, as floats. */
+    private static FloatVector highBf16(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.AND, 0xffff0000).reinterpretAsFloats();
+    }
 
     /**
      * The micro-kernel: out rows += a rows x the packed panel, over kc steps of depth.
@@ -278,12 +280,14 @@ final class VectorKernels implements Kernels {
 
     /**
      * {@link #kernel} on bfloat16 weights, widened to float in registers: half the weight traffic.
+     * {@code w} holds them two to an int ({@link PackedMatrix#bf16Slot}), {@code wo} counts ints:
+     * two int loads and four shifts or masks per depth step give the four weight vectors.
      * Six rows x {@code P} columns: 24 accumulators, 4 weight vectors and one broadcast input in
      * registers (29 of 32 with AVX-512). Accumulators start from {@code out}'s rows
      * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
      * {@code out[oo + r*ldo ..]}, {@code r < 6}.
      */
-    private static void kernelBf16(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, short[] w, int wo, int kc,
+    private static void kernelBf16(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int[] w, int wo, int kc,
                                    float[] bias, int j0, boolean fromOut, float[] out, int oo, int ldo) {
         FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
         FloatVector c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
@@ -309,9 +313,9 @@ final class VectorKernels implements Kernels {
             c40 = b0; c41 = b1; c42 = b2; c43 = b3; c50 = b0; c51 = b1; c52 = b2; c53 = b3;
         }
         for (int s = 0; s < kc; s++) {
-            int wp = wo + s * P;
-            FloatVector b0 = widenBf16(w, wp), b1 = widenBf16(w, wp + L),
-                    b2 = widenBf16(w, wp + 2 * L), b3 = widenBf16(w, wp + 3 * L);
+            int wp = wo + s * (P / 2);
+            IntVector lo = IntVector.fromArray(I, w, wp), hi = IntVector.fromArray(I, w, wp + L);
+            FloatVector b0 = lowBf16(lo), b1 = highBf16(lo), b2 = lowBf16(hi), b3 = highBf16(hi);
             FloatVector x = FloatVector.broadcast(S, a[a0 + s]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
             x = FloatVector.broadcast(S, a[a1 + s]);

@@ -22,8 +22,8 @@ import java.util.SplittableRandom;
 /**
  * {@code ./distil4j bench}: distil4j against ONNX Runtime in the same JVM, on the same weights,
  * over a grid of thread counts and batch x length shapes. Per cell: warm-up, then at least
- * {@code --runs} timed runs of each engine, alternating, each started on a quiet machine (see
- * {@link Quiesce}), and more while {@code --budget-s} lasts;
+ * {@code --runs} timed runs of each engine, alternating, each after the other engine's threads have
+ * gone idle ({@link Quiesce}) and one untimed run of its own, and more while {@code --budget-s} lasts;
  * median and min-max, tokens/s, GFLOP/s, the ratio distil4j/ORT (of medians, and of the fastest
  * runs, which other processes on the machine disturb least) and the largest difference between
  * the two engines' outputs.
@@ -161,10 +161,13 @@ public final class EncoderBench {
         for (int run = 0; run < a.maxRuns && (run < a.runs || spent < a.budgetSeconds * 1e9); run++) {
             boolean mineFirst = run % 2 == 0;
             for (int e = 0; e < 2; e++) {
-                // start on a quiet machine: the other engine's workers may still be spinning
+                // each engine timed as if it ran alone and without pause: first wait until the
+                // other engine's workers are idle, then one untimed run to wake this engine's own
+                // threads (after an idle pause a parked worker's CPU can take milliseconds to wake)
                 boolean mineNow = (e == 0) == mineFirst;
                 double waited = Quiesce.await();
                 if (run > 0 || e > 0) (mineNow ? waitAfterOrt : waitAfterMine).add(waited);
+                if (mineNow) model.forward(input); else ort.forward(ids, null);
                 long t0 = System.nanoTime();
                 if (mineNow) {
                     model.forward(input);

@@ -6,28 +6,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Waits, before each timed run, until no other thread of this process is busy, and at least 50 ms.
+ * Waits, before each timed run, until no other thread of this process is busy.
  *
  * <p>Why: after each run ONNX Runtime's intra-op workers keep spinning for tens of milliseconds,
  * waiting for the next operator (measured here: its worker ran ~18 ms of the 20 ms after a 1 x 16
- * run, and this wait ends ~39 ms after an ORT run, ~3 ms after a distil4j run, whose workers spin
+ * run; this wait ends ~40 ms after an ORT run, ~3 ms after a distil4j run, whose workers spin
  * 0.2 ms). On a 2-core machine an engine timed inside that window has one core and a share of the
- * other: distil4j's 1 x 16 median went from 9.4 to 16 ms when timed 0-10 ms after ORT. The 50 ms
- * floor makes the wait the same for both engines, whatever the other one left behind (a run after
- * a longer idle is itself ~10% slower at 1 x 16 here: caches and clocks cool down). The time
+ * other: distil4j's 1 x 16 median went from 9.4 to 16 ms when timed 0-10 ms after ORT. The time
  * waited is not counted.
  *
  * <p>How: the run time of every other thread of this process, from
  * {@code /proc/self/task/}{@code *}{@code /schedstat} (nanoseconds; the JVM's process CPU clock ticks
  * only every 10 ms here), sampled every 2 ms until three windows in a row in which the other
  * threads together ran less than a tenth of the window, or 300 ms have passed. Elsewhere than
- * Linux: only the 50 ms.
+ * Linux: a fixed 50 ms pause.
  */
 final class Quiesce {
     private static final Path TASKS = Path.of("/proc/self/task");
     private static final Path SELF = Path.of("/proc/thread-self/schedstat");
     private static final int QUIET_WINDOWS = 3;
-    private static final long LIMIT_NS = 300_000_000, FLOOR_NS = 50_000_000;
+    private static final long LIMIT_NS = 300_000_000;
 
     private Quiesce() {}
 
@@ -40,7 +38,7 @@ final class Quiesce {
             return (System.nanoTime() - start) / 1e6;
         }
         int quiet = 0;
-        while ((quiet < QUIET_WINDOWS || System.nanoTime() - start < FLOOR_NS) && System.nanoTime() - start < LIMIT_NS) {
+        while (quiet < QUIET_WINDOWS && System.nanoTime() - start < LIMIT_NS) {
             long t0 = System.nanoTime();
             Thread.sleep(2);
             long after = othersRunTime(), wall = System.nanoTime() - t0;
