@@ -195,6 +195,11 @@ public final class Compute implements AutoCloseable {
         return kernels.pack(weights);
     }
 
+    /** Packs Linear weights in {@code format} into {@code slab} (null: an array of their own). */
+    public PackedMatrix pack(WeightFormat format, Slab slab, WeightMatrix... weights) {
+        return kernels.pack(format, slab, weights);
+    }
+
     /** Packs Linear weights as int8, one scale per output feature (the opt-in reduced-precision mode). */
     public PackedMatrix packInt8(WeightMatrix... weights) {
         return kernels.packInt8(weights);

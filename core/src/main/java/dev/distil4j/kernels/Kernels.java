@@ -27,6 +27,11 @@ public interface Kernels {
         return PackedMatrix.pack(panelWidth(), weights);
     }
 
+    /** Packs Linear weights (stacked by rows when several) in {@code format} into {@code slab} (null: an array of their own). */
+    default PackedMatrix pack(WeightFormat format, Slab slab, WeightMatrix... weights) {
+        return PackedMatrix.pack(format, panelWidth(), slab, weights);
+    }
+
     /** Packs Linear weights as int8 with one scale per output feature (weight-only quantization). */
     default PackedMatrix packInt8(WeightMatrix... weights) {
         return PackedMatrix.packInt8(panelWidth(), weights);

@@ -25,18 +25,20 @@ public final class PackedMatrix {
     private final float[] scales;
     /** bfloat16 weights, two per int: see {@link #bf16Slot}. */
     private final int[] bf16;
+    /** Where this matrix's first element is in its array (a {@link Slab} holds many matrices). */
+    private final int offset;
     private final int rows;
     private final int cols;
     private final int panel;
 
     PackedMatrix(float[] data, int rows, int cols, int panel) {
-        this(data, null, null, null, rows, cols, panel);
+        this(data, null, null, null, 0, rows, cols, panel);
     }
 
-    private PackedMatrix(float[] data, byte[] quantized, float[] scales, int[] bf16, int rows, int cols, int panel) {
+    private PackedMatrix(float[] data, byte[] quantized, float[] scales, int[] bf16, int offset, int rows, int cols, int panel) {
         if (panel < 1) throw new IllegalArgumentException("panel width must be >= 1, not " + panel);
         int length = data != null ? data.length : quantized != null ? quantized.length : 2 * bf16.length;
-        if ((long) paddedRows(rows, panel) * cols > length) {
+        if ((long) paddedRows(rows, panel) * cols > length - (bf16 != null ? 2L : 1L) * offset) {
             throw new IllegalArgumentException("packed buffer of " + length + " values is too small for "
                     + rows + "x" + cols + " in panels of " + panel);
         }
@@ -44,6 +46,7 @@ public final class PackedMatrix {
         this.quantized = quantized;
         this.scales = scales;
         this.bf16 = bf16;
+        this.offset = offset;
         this.rows = rows;
         this.cols = cols;
         this.panel = panel;
@@ -57,6 +60,11 @@ public final class PackedMatrix {
     /** Columns of W: the input features (the depth of the dot products), {@code k}. */
     public int cols() {
         return cols;
+    }
+
+    /** The index of this matrix's first element in {@link #data()}, {@link #bf16()} or {@link #quantized()}. */
+    int offset() {
+        return offset;
     }
 
     /** Rows of W per panel. */
@@ -99,10 +107,10 @@ public final class PackedMatrix {
     public float get(int j, int c) {
         int i = (j / panel) * cols * panel + c * panel + j % panel;
         if (bf16 != null) {
-            int slot = bf16Slot(i, panel), pair = bf16[slot >> 1];
+            int slot = bf16Slot(i, panel), pair = bf16[offset + (slot >> 1)];
             return Float.intBitsToFloat((slot & 1) == 0 ? pair << 16 : pair & 0xffff0000);
         }
-        return quantized != null ? quantized[i] * scales[j] : data[i];
+        return quantized != null ? quantized[offset + i] * scales[j] : data[offset + i];
     }
 
     /**
@@ -110,27 +118,7 @@ public final class PackedMatrix {
      * max |W[j][.]| / 127, values rounded to nearest. A quarter of the float32 memory.
      */
     public static PackedMatrix packInt8(int panel, WeightMatrix... parts) {
-        int cols = parts[0].cols(), rows = 0;
-        for (WeightMatrix w : parts) {
-            if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
-            rows += w.rows();
-        }
-        byte[] q = new byte[size(rows, cols, panel)];
-        float[] scales = new float[rows];
-        float[] row = new float[cols];
-        int j = 0;
-        for (WeightMatrix w : parts) {
-            for (int r = 0; r < w.rows(); r++, j++) {
-                w.data().get(r * cols, row, 0, cols);
-                float max = 0;
-                for (float v : row) max = Math.max(max, Math.abs(v));
-                float scale = max == 0 ? 1f : max / 127f;
-                scales[j] = scale;
-                int base = (j / panel) * cols * panel + j % panel;
-                for (int c = 0; c < cols; c++) q[base + c * panel] = (byte) Math.max(-127, Math.min(127, Math.round(row[c] / scale)));
-            }
-        }
-        return new PackedMatrix(null, q, scales, null, rows, cols, panel);
+        return pack(WeightFormat.INT8, panel, null, parts);
     }
 
     /**
@@ -138,25 +126,70 @@ public final class PackedMatrix {
      * Stored two to an int so that one int load and one shift or mask widens them: see {@link #bf16Slot}.
      */
     public static PackedMatrix packBf16(int panel, WeightMatrix... parts) {
-        int cols = parts[0].cols(), rows = 0;
+        return pack(WeightFormat.BF16, panel, null, parts);
+    }
+
+    /** Elements of the format's array type that {@code rows x cols} weights take packed in panels of {@code panel}. */
+    public static int storedLength(WeightFormat format, int rows, int cols, int panel) {
+        int size = size(rows, cols, panel);
+        return format == WeightFormat.BF16 ? (size + 1) / 2 : size;
+    }
+
+    /** Rows of {@code parts} stacked, checking they agree on the column count. */
+    static int stackedRows(WeightMatrix... parts) {
+        int rows = 0;
         for (WeightMatrix w : parts) {
-            if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
+            if (w.cols() != parts[0].cols()) {
+                throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + parts[0].cols());
+            }
             rows += w.rows();
         }
-        int[] h = new int[(size(rows, cols, panel) + 1) / 2];
+        return rows;
+    }
+
+    /**
+     * Packs {@code parts} (stacked by rows) in {@code format} into {@code slab} (at its next 64-byte
+     * boundary), or into an array of their own when {@code slab} is null.
+     */
+    public static PackedMatrix pack(WeightFormat format, int panel, Slab slab, WeightMatrix... parts) {
+        int cols = parts[0].cols(), rows = stackedRows(parts);
+        int length = storedLength(format, rows, cols, panel);
+        Slab into = slab != null ? slab : Slab.of(format, length);
+        int offset = into.take(length);
         float[] row = new float[cols];
+        float[] scales = format == WeightFormat.INT8 ? new float[rows] : null;
         int j = 0;
         for (WeightMatrix w : parts) {
+            FloatBuffer b = w.data();
             for (int r = 0; r < w.rows(); r++, j++) {
-                w.data().get(r * cols, row, 0, cols);
+                b.get(r * cols, row, 0, cols);
                 int base = (j / panel) * cols * panel + j % panel;
-                for (int c = 0; c < cols; c++) {
-                    int slot = bf16Slot(base + c * panel, panel), bits = toBf16(row[c]) & 0xffff;
-                    h[slot >> 1] |= (slot & 1) == 0 ? bits : bits << 16;
+                switch (format) {
+                    case FLOAT32 -> {
+                        float[] data = into.floats();
+                        for (int c = 0; c < cols; c++) data[offset + base + c * panel] = row[c];
+                    }
+                    case BF16 -> {
+                        int[] h = into.ints();
+                        for (int c = 0; c < cols; c++) {
+                            int slot = bf16Slot(base + c * panel, panel), bits = toBf16(row[c]) & 0xffff;
+                            h[offset + (slot >> 1)] |= (slot & 1) == 0 ? bits : bits << 16;
+                        }
+                    }
+                    case INT8 -> {
+                        float max = 0;
+                        for (float v : row) max = Math.max(max, Math.abs(v));
+                        float scale = max == 0 ? 1f : max / 127f;
+                        scales[j] = scale;
+                        byte[] q = into.bytes();
+                        for (int c = 0; c < cols; c++) {
+                            q[offset + base + c * panel] = (byte) Math.max(-127, Math.min(127, Math.round(row[c] / scale)));
+                        }
+                    }
                 }
             }
         }
-        return new PackedMatrix(null, null, null, h, rows, cols, panel);
+        return new PackedMatrix(into.floats(), into.bytes(), scales, into.ints(), offset, rows, cols, panel);
     }
 
     /**
@@ -191,27 +224,7 @@ public final class PackedMatrix {
 
     /** Packs the weights {@code parts}, stacked by rows (all with the same column count), into a new matrix. */
     public static PackedMatrix pack(int panel, WeightMatrix... parts) {
-        int cols = parts[0].cols(), rows = 0;
-        for (WeightMatrix w : parts) {
-            if (w.cols() != cols) throw new IllegalArgumentException("stacked weights need equal column counts: " + w.cols() + " vs " + cols);
-            rows += w.rows();
-        }
-        float[] data = new float[size(rows, cols, panel)];
-        float[] row = new float[cols];
-        int j = 0;
-        for (WeightMatrix w : parts) {
-            FloatBuffer b = w.data();
-            for (int r = 0; r < w.rows(); r++, j++) {
-                int base = (j / panel) * cols * panel + j % panel;
-                if (panel == 1) {
-                    b.get(r * cols, data, base, cols);
-                } else {
-                    b.get(r * cols, row, 0, cols);
-                    for (int c = 0; c < cols; c++) data[base + c * panel] = row[c];
-                }
-            }
-        }
-        return new PackedMatrix(data, rows, cols, panel);
+        return pack(WeightFormat.FLOAT32, panel, null, parts);
     }
 
     /**

@@ -179,11 +179,11 @@ final class VectorKernels implements Kernels {
                     int last1 = m - 1, r = aOff + k0;
                     int a0 = r + i * lda, a1 = r + Math.min(i + 1, last1) * lda, a2 = r + Math.min(i + 2, last1) * lda,
                             a3 = r + Math.min(i + 3, last1) * lda, a4 = r + Math.min(i + 4, last1) * lda, a5 = r + Math.min(i + 5, last1) * lda;
-                    int wo = panelBase + k0 * P;
+                    int wo = b.offset() + panelBase + k0 * P;
                     if (int8) {
                         kernelInt8(a, a0, a1, a2, a3, a4, a5, wq, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     } else if (wh != null) {
-                        kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, wo / 2, kc, initBias, j0, fromOut, out, oo, ldo);
+                        kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, b.offset() + (panelBase + k0 * P) / 2, kc, initBias, j0, fromOut, out, oo, ldo);
                     } else {
                         kernel(a, a0, a1, a2, a3, a4, a5, w, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     }

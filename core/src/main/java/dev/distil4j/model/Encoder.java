@@ -1,6 +1,7 @@
 package dev.distil4j.model;
 
 import dev.distil4j.kernels.Compute;
+import dev.distil4j.kernels.Slab;
 import dev.distil4j.weights.Parameters;
 
 import java.util.ArrayList;
@@ -29,12 +30,18 @@ final class Encoder {
         return new Encoder(c, Embeddings.load(c, p), blocks, Pooler.loadIfPresent(c, p));
     }
 
-    /** Packs every layer's weights for {@code c}'s kernels now (in parallel), rather than on first use. */
+    /**
+     * Packs every layer's weights for {@code c}'s kernels now (in parallel), rather than on first
+     * use, all into one {@link Slab}: each matrix then starts on a 64-byte boundary.
+     */
     void pack(Compute c, Precision precision) {
         List<PackedWeights> all = new ArrayList<>();
         for (TransformerBlock block : layer) all.addAll(block.packedWeights());
+        int panel = c.kernels().panelWidth();
+        int[] lengths = all.stream().mapToInt(w -> w.storedLength(precision, panel)).toArray();
+        Slab slab = Slab.of(precision.format(), lengths);
         c.parallel(all.size(), 1, (from, to) -> {
-            for (int i = from; i < to; i++) all.get(i).prepare(c, precision);
+            for (int i = from; i < to; i++) all.get(i).prepare(c, precision, slab);
         });
     }
 

@@ -2,6 +2,7 @@ package dev.distil4j.model;
 
 import dev.distil4j.kernels.Compute;
 import dev.distil4j.kernels.PackedMatrix;
+import dev.distil4j.kernels.Slab;
 import dev.distil4j.kernels.WeightMatrix;
 
 /**
@@ -18,11 +19,17 @@ final class PackedWeights {
         this.parts = parts.clone();
     }
 
-    /** Packs now for {@code c}'s kernels, as int8 ({@link Precision#INT8_WEIGHTS}) or float32. */
-    synchronized void prepare(Compute c, Precision precision) {
+    /** Elements its packed form takes in a {@link Slab} of {@code precision}'s format, in panels of {@code panel}. */
+    int storedLength(Precision precision, int panel) {
+        int rows = 0;
+        for (WeightMatrix w : parts) rows += w.rows();
+        return PackedMatrix.storedLength(precision.format(), rows, parts[0].cols(), panel);
+    }
+
+    /** Packs now for {@code c}'s kernels in {@code precision}, into {@code slab} (null: an array of its own). */
+    synchronized void prepare(Compute c, Precision precision, Slab slab) {
         this.precision = precision;
-        packed = null;
-        get(c);
+        packed = c.pack(precision.format(), slab, parts);
     }
 
     /** The packed matrix for {@code c}'s kernels (packing it now if that has not happened yet). */
@@ -33,11 +40,7 @@ final class PackedWeights {
             synchronized (this) {
                 p = packed;
                 if (p == null || p.panel() != panel) {
-                    p = switch (precision) {
-                        case FLOAT32 -> c.pack(parts);
-                        case BF16_WEIGHTS -> c.packBf16(parts);
-                        case INT8_WEIGHTS -> c.packInt8(parts);
-                    };
+                    p = c.pack(precision.format(), null, parts);
                     packed = p;
                 }
             }

@@ -1,5 +1,7 @@
 package dev.distil4j.model;
 
+import dev.distil4j.kernels.WeightFormat;
+
 /** The number format of the encoder's Linear weights. */
 public enum Precision {
     /** Float32 weights, exactly as in the checkpoint: outputs match transformers to ~1e-5. The default. */
@@ -19,5 +21,14 @@ public enum Precision {
      * 0.996 (all-MiniLM-L6-v2) and 0.999 (a DistilBERT-base initialised from BERT), and fill-mask
      * top-5 lists can change order (docs/performance.md).
      */
-    INT8_WEIGHTS
+    INT8_WEIGHTS;
+
+    /** How the kernels store weights of this precision. */
+    WeightFormat format() {
+        return switch (this) {
+            case FLOAT32 -> WeightFormat.FLOAT32;
+            case BF16_WEIGHTS -> WeightFormat.BF16;
+            case INT8_WEIGHTS -> WeightFormat.INT8;
+        };
+    }
 }
