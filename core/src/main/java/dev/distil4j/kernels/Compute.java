@@ -216,9 +216,28 @@ public final class Compute implements AutoCloseable {
      * {@code bias}, {@code act}, {@code residual} may be null; {@code residual} must not be {@code y}.
      */
     public void linear(float[] x, int m, PackedMatrix w, float[] bias, Activation act, float[] residual, float[] y) {
-        int n = w.rows(), k = w.cols();
-        parallel(n, w.panel(), (n0, n1) -> kernels.matmul(x, 0, k, m, w, bias, act, residual, y, 0, n, n0, n1));
+        int n = w.rows(), k = w.cols(), panel = w.panel(), panels = (n + panel - 1) / panel;
+        // few panels for many rows (lin2, out_lin: 12 panels): split the rows too, so that the
+        // last range to finish is short; a panel's row blocks stay together on one thread
+        int blocks = threads == 1 || panels >= UNITS_PER_THREAD * threads ? 1 : Math.max(1, Math.min(m / ROW_BLOCK, (UNITS_PER_THREAD * threads + panels - 1) / panels));
+        if (blocks == 1) {
+            parallel(n, panel, (n0, n1) -> kernels.matmul(x, 0, k, m, w, bias, act, residual, y, 0, n, n0, n1));
+            return;
+        }
+        int rowsPerBlock = (m + blocks - 1) / blocks;
+        parallel(panels * blocks, 1, (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int p = u / blocks, r0 = (u % blocks) * rowsPerBlock, rows = Math.min(rowsPerBlock, m - r0);
+                if (rows > 0) {
+                    kernels.matmul(x, r0 * k, k, rows, w, bias, act, residual, y, r0 * n, n, p * panel, Math.min(n, (p + 1) * panel));
+                }
+            }
+        });
     }
+
+    /** Work units per thread a Linear is split into at least, when it has enough rows ({@link #ROW_BLOCK} each). */
+    private static final int UNITS_PER_THREAD = 24;
+    private static final int ROW_BLOCK = 48;
 
     /** Per-thread buffers for attention: packed keys, packed values, one head's scores. */
     private final ThreadLocal<float[][]> attentionScratch = ThreadLocal.withInitial(() -> new float[3][0]);

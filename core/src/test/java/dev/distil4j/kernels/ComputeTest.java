@@ -45,6 +45,27 @@ class ComputeTest {
     }
 
     @Test
+    void packedLinearSplitByRowsAndPanelsEqualsSingleThreaded() {
+        SplittableRandom r = new SplittableRandom(11);
+        // 3 panels for 301 rows: the rows are split too (row blocks), with bias, GELU and a residual
+        int m = 301, k = 70, n = 130;
+        float[] x = new float[m * k], w = new float[n * k], b = new float[n], res = new float[m * n];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        for (int i = 0; i < n; i++) b[i] = (float) r.nextGaussian();
+        for (int i = 0; i < res.length; i++) res[i] = (float) r.nextGaussian();
+        WeightMatrix wm = new WeightMatrix(FloatBuffer.wrap(w), n, k);
+        for (WeightFormat format : WeightFormat.values()) {
+            float[] one = new float[m * n], four = new float[m * n];
+            try (Compute c1 = new Compute(Kernels.best(), 1); Compute c4 = new Compute(Kernels.best(), 4)) {
+                c1.linear(x, m, c1.pack(format, null, wm), b, Activation.GELU, res, one);
+                c4.linear(x, m, c4.pack(format, null, wm), b, Activation.GELU, res, four);
+            }
+            assertArrayEquals(one, four, format + ": the split must not change any value");
+        }
+    }
+
+    @Test
     void failuresInWorkersReachTheCaller() {
         try (Compute c = new Compute(Kernels.scalar(), 2)) {
             var e = assertThrows(IllegalStateException.class, () -> c.parallel(10, 1, (from, to) -> {
