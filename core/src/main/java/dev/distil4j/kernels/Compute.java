@@ -224,7 +224,9 @@ public final class Compute implements AutoCloseable {
             parallel(n, panel, (n0, n1) -> kernels.matmul(x, 0, k, m, w, bias, act, residual, y, 0, n, n0, n1));
             return;
         }
-        int rowsPerBlock = (m + blocks - 1) / blocks;
+        // blocks of whole micro-kernel tiles (24 rows: a multiple of every kernel's tile height), so
+        // only the last block has a partial tile
+        int rowsPerBlock = ((m + blocks - 1) / blocks + 23) / 24 * 24;
         parallel(panels * blocks, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int p = u / blocks, r0 = (u % blocks) * rowsPerBlock, rows = Math.min(rowsPerBlock, m - r0);
