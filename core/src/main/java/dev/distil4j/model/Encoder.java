@@ -6,6 +6,7 @@ import dev.distil4j.weights.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The base model ({@code DistilBertModel}, {@code BertModel}, {@code RobertaModel}):
@@ -16,6 +17,12 @@ final class Encoder {
     final List<TransformerBlock> layer;
     final Pooler pooler;
     final ModelConfig config;
+    /**
+     * One workspace kept between forward calls (up to {@link #SPARE_LIMIT} floats), so that a run
+     * of same-sized batches neither allocates nor clears ~28 MB per call (DistilBERT-base, 8 x 128).
+     */
+    private final AtomicReference<Workspace> spare = new AtomicReference<>();
+    private static final long SPARE_LIMIT = 16L << 20;
 
     private Encoder(ModelConfig config, Embeddings embeddings, List<TransformerBlock> layer, Pooler pooler) {
         this.config = config;
@@ -54,7 +61,8 @@ final class Encoder {
         List<float[]> attentions = new ArrayList<>();
         float[] x = embeddings.forward(c, in);
         if (keepHidden) hidden.add(x);
-        Workspace ws = new Workspace(config, batch * seq);
+        Workspace ws = spare.getAndSet(null);
+        if (ws == null || ws.rows < batch * seq) ws = new Workspace(config, batch * seq);
         for (TransformerBlock block : layer) {
             float[] probs = keepAttentions ? new float[batch * config.numHeads() * seq * seq] : null;
             // each layer's output overwrites its input, unless every hidden state is to be kept
@@ -63,6 +71,7 @@ final class Encoder {
             if (keepHidden) hidden.add(x);
             if (keepAttentions) attentions.add(probs);
         }
+        if (ws.size() <= SPARE_LIMIT) spare.set(ws);
         float[] pooled = pooler == null ? null : pooler.forward(c, x, batch, seq);
         return new Result(x, hidden, attentions, pooled);
     }
