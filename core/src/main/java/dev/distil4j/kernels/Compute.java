@@ -190,24 +190,9 @@ public final class Compute implements AutoCloseable {
         parallel(w.rows(), 16, (n0, n1) -> kernels.linear(x, m, w, bias, y, n0, n1));
     }
 
-    /** Packs Linear weights (stacked by rows when several) for these kernels: once, at load. */
-    public PackedMatrix pack(WeightMatrix... weights) {
-        return kernels.pack(weights);
-    }
-
-    /** Packs Linear weights in {@code format} into {@code slab} (null: an array of their own). */
+    /** Packs Linear weights (stacked by rows when several) for these kernels, once, at load: see {@link Kernels#pack}. */
     public PackedMatrix pack(WeightFormat format, Slab slab, WeightMatrix... weights) {
         return kernels.pack(format, slab, weights);
-    }
-
-    /** Packs Linear weights as int8, one scale per output feature (the opt-in reduced-precision mode). */
-    public PackedMatrix packInt8(WeightMatrix... weights) {
-        return kernels.packInt8(weights);
-    }
-
-    /** Packs Linear weights as bfloat16 (the opt-in half-memory mode). */
-    public PackedMatrix packBf16(WeightMatrix... weights) {
-        return kernels.packBf16(weights);
     }
 
     /**
@@ -217,22 +202,20 @@ public final class Compute implements AutoCloseable {
      */
     public void linear(float[] x, int m, PackedMatrix w, float[] bias, Activation act, float[] residual, float[] y) {
         int n = w.rows(), k = w.cols(), panel = w.panel(), panels = (n + panel - 1) / panel;
-        // few panels for many rows (lin2, out_lin: 12 panels): split the rows too, so that the
-        // last range to finish is short; a panel's row blocks stay together on one thread
-        int blocks = threads == 1 || panels >= UNITS_PER_THREAD * threads ? 1 : Math.max(1, Math.min(m / ROW_BLOCK, (UNITS_PER_THREAD * threads + panels - 1) / panels));
-        if (blocks == 1) {
+        // few panels for many rows (lin2, out_lin: 12 panels): split the rows too, so that the last
+        // range to finish is short; neighbouring units are one panel's row blocks (its weights stay in cache)
+        int wanted = UNITS_PER_THREAD * threads;
+        int blocks = threads == 1 || panels >= wanted ? 1 : Math.min(m / ROW_BLOCK, (wanted + panels - 1) / panels);
+        if (blocks <= 1) {
             parallel(n, panel, (n0, n1) -> kernels.matmul(x, 0, k, m, w, bias, act, residual, y, 0, n, n0, n1));
             return;
         }
-        // blocks of whole micro-kernel tiles (24 rows: a multiple of every kernel's tile height), so
-        // only the last block has a partial tile
-        int rowsPerBlock = ((m + blocks - 1) / blocks + 23) / 24 * 24;
-        parallel(panels * blocks, 1, (u0, u1) -> {
+        // blocks of whole 24-row groups (a multiple of every kernel's tile height): one partial tile at most
+        int rowsPerBlock = ((m + blocks - 1) / blocks + 23) / 24 * 24, rowBlocks = (m + rowsPerBlock - 1) / rowsPerBlock;
+        parallel(panels * rowBlocks, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
-                int p = u / blocks, r0 = (u % blocks) * rowsPerBlock, rows = Math.min(rowsPerBlock, m - r0);
-                if (rows > 0) {
-                    kernels.matmul(x, r0 * k, k, rows, w, bias, act, residual, y, r0 * n, n, p * panel, Math.min(n, (p + 1) * panel));
-                }
+                int p = u / rowBlocks, r0 = (u % rowBlocks) * rowsPerBlock, rows = Math.min(rowsPerBlock, m - r0);
+                kernels.matmul(x, r0 * k, k, rows, w, bias, act, residual, y, r0 * n, n, p * panel, Math.min(n, (p + 1) * panel));
             }
         });
     }

@@ -22,24 +22,12 @@ public interface Kernels {
     /** Rows of W per panel in the {@link PackedMatrix} layout {@link #matmul} wants. */
     int panelWidth();
 
-    /** Packs Linear weights (stacked by rows when several) for {@link #matmul}: once, at load. */
-    default PackedMatrix pack(WeightMatrix... weights) {
-        return PackedMatrix.pack(panelWidth(), weights);
-    }
-
-    /** Packs Linear weights (stacked by rows when several) in {@code format} into {@code slab} (null: an array of their own). */
+    /**
+     * Packs Linear weights (stacked by rows when several) for {@link #matmul}, once, at load: in
+     * {@code format} into {@code slab} (null: an array of their own).
+     */
     default PackedMatrix pack(WeightFormat format, Slab slab, WeightMatrix... weights) {
         return PackedMatrix.pack(format, panelWidth(), slab, weights);
-    }
-
-    /** Packs Linear weights as int8 with one scale per output feature (weight-only quantization). */
-    default PackedMatrix packInt8(WeightMatrix... weights) {
-        return PackedMatrix.packInt8(panelWidth(), weights);
-    }
-
-    /** Packs Linear weights as bfloat16 (half the memory; products still accumulate in float32). */
-    default PackedMatrix packBf16(WeightMatrix... weights) {
-        return PackedMatrix.packBf16(panelWidth(), weights);
     }
 
     /**

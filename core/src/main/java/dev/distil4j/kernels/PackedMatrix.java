@@ -113,30 +113,18 @@ public final class PackedMatrix {
         return quantized != null ? quantized[offset + i] * scales[j] : data[offset + i];
     }
 
-    /**
-     * Weight-only int8 quantization of {@code parts} (stacked by rows): per row of W, scale =
-     * max |W[j][.]| / 127, values rounded to nearest. A quarter of the float32 memory.
-     */
-    public static PackedMatrix packInt8(int panel, WeightMatrix... parts) {
-        return pack(WeightFormat.INT8, panel, null, parts);
+    /** Elements of the format's array type that {@code parts} (stacked by rows) take packed in panels of {@code panel}. */
+    public static int storedLength(WeightFormat format, int panel, WeightMatrix... parts) {
+        return storedLength(format, stackedRows(parts), parts[0].cols(), panel);
     }
 
-    /**
-     * {@code parts} (stacked by rows) rounded to bfloat16 (nearest even): half the float32 memory.
-     * Stored two to an int so that one int load and one shift or mask widens them: see {@link #bf16Slot}.
-     */
-    public static PackedMatrix packBf16(int panel, WeightMatrix... parts) {
-        return pack(WeightFormat.BF16, panel, null, parts);
-    }
-
-    /** Elements of the format's array type that {@code rows x cols} weights take packed in panels of {@code panel}. */
-    public static int storedLength(WeightFormat format, int rows, int cols, int panel) {
+    private static int storedLength(WeightFormat format, int rows, int cols, int panel) {
         int size = size(rows, cols, panel);
         return format == WeightFormat.BF16 ? (size + 1) / 2 : size;
     }
 
     /** Rows of {@code parts} stacked, checking they agree on the column count. */
-    static int stackedRows(WeightMatrix... parts) {
+    private static int stackedRows(WeightMatrix... parts) {
         int rows = 0;
         for (WeightMatrix w : parts) {
             if (w.cols() != parts[0].cols()) {
@@ -148,8 +136,10 @@ public final class PackedMatrix {
     }
 
     /**
-     * Packs {@code parts} (stacked by rows) in {@code format} into {@code slab} (at its next 64-byte
-     * boundary), or into an array of their own when {@code slab} is null.
+     * Packs {@code parts} (stacked by rows, all with the same column count) in {@code format} into
+     * {@code slab} (at its next 64-byte boundary), or into an array of their own when {@code slab}
+     * is null. Int8: one scale per row of W (output feature), max |W[j][.]| / 127, values rounded to
+     * nearest. Bf16: rounded to nearest even, two to an int ({@link #bf16Slot}).
      */
     public static PackedMatrix pack(WeightFormat format, int panel, Slab slab, WeightMatrix... parts) {
         int cols = parts[0].cols(), rows = stackedRows(parts);
@@ -220,11 +210,6 @@ public final class PackedMatrix {
     /** Floats needed to pack an [rows, cols] matrix in panels of {@code panel}. */
     public static int size(int rows, int cols, int panel) {
         return Math.multiplyExact(paddedRows(rows, panel), cols);
-    }
-
-    /** Packs the weights {@code parts}, stacked by rows (all with the same column count), into a new matrix. */
-    public static PackedMatrix pack(int panel, WeightMatrix... parts) {
-        return pack(WeightFormat.FLOAT32, panel, null, parts);
     }
 
     /**

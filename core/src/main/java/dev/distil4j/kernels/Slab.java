@@ -25,18 +25,21 @@ public final class Slab {
     private final float[] floats;
     private final int[] ints;
     private final byte[] bytes;
-    private final int elementBytes;
+    /** Elements per 64 bytes. */
+    private final int perLine;
+    private final int capacity;
     /** The first element on a 64-byte boundary; every matrix starts a multiple of 64 bytes after it. */
     private final int origin;
     private int next;
 
-    private Slab(float[] floats, int[] ints, byte[] bytes, int elementBytes) {
-        this.floats = floats;
-        this.ints = ints;
-        this.bytes = bytes;
-        this.elementBytes = elementBytes;
+    private Slab(WeightFormat format, int capacity) {
+        this.floats = format == WeightFormat.FLOAT32 ? new float[capacity] : null;
+        this.ints = format == WeightFormat.BF16 ? new int[capacity] : null;
+        this.bytes = format == WeightFormat.INT8 ? new byte[capacity] : null;
+        this.perLine = ALIGN_BYTES / format.elementBytes();
+        this.capacity = capacity;
         int misalignment = ARRAY_BASE_OFFSET % ALIGN_BYTES;
-        this.origin = misalignment == 0 ? 0 : (ALIGN_BYTES - misalignment) / elementBytes;
+        this.origin = misalignment == 0 ? 0 : (ALIGN_BYTES - misalignment) / format.elementBytes();
         this.next = origin;
     }
 
@@ -46,12 +49,7 @@ public final class Slab {
         long total = perLine; // the first element's alignment
         for (int n : lengths) total += (n + perLine - 1L) / perLine * perLine;
         if (total > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("weights too large for one array: " + total + " elements");
-        int n = (int) total;
-        return switch (format) {
-            case FLOAT32 -> new Slab(new float[n], null, null, 4);
-            case BF16 -> new Slab(null, new int[n], null, 4);
-            case INT8 -> new Slab(null, null, new byte[n], 1);
-        };
+        return new Slab(format, (int) total);
     }
 
     float[] floats() {
@@ -68,8 +66,7 @@ public final class Slab {
 
     /** Reserves {@code length} elements at the next 64-byte boundary; returns their offset. */
     synchronized int take(int length) {
-        int offset = next, perLine = ALIGN_BYTES / elementBytes;
-        int capacity = floats != null ? floats.length : ints != null ? ints.length : bytes.length;
+        int offset = next;
         if ((long) offset + length > capacity) throw new IllegalStateException("slab full: " + length + " more at " + offset + " of " + capacity);
         next = (int) Math.min(Integer.MAX_VALUE, origin + (offset - origin + (long) length + perLine - 1) / perLine * perLine);
         return offset;

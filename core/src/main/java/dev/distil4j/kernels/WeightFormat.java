@@ -1,8 +1,13 @@
 package dev.distil4j.kernels;
 
-/** How packed Linear weights are stored: float32, bfloat16 (two to an int) or int8 with per-row scales. */
+/** How packed Linear weights are stored ({@link PackedMatrix#pack}). */
 public enum WeightFormat {
-    FLOAT32(4), BF16(4), INT8(1);
+    /** As in the checkpoint. */
+    FLOAT32(4),
+    /** Rounded to bfloat16, two to an int: half the memory; products still accumulate in float32. */
+    BF16(4),
+    /** Weight-only int8 with one scale per output feature: a quarter of the memory. */
+    INT8(1);
 
     private final int elementBytes;
 

@@ -21,9 +21,7 @@ final class PackedWeights {
 
     /** Elements its packed form takes in a {@link Slab} of {@code precision}'s format, in panels of {@code panel}. */
     int storedLength(Precision precision, int panel) {
-        int rows = 0;
-        for (WeightMatrix w : parts) rows += w.rows();
-        return PackedMatrix.storedLength(precision.format(), rows, parts[0].cols(), panel);
+        return PackedMatrix.storedLength(precision.format(), panel, parts);
     }
 
     /** Packs now for {@code c}'s kernels in {@code precision}, into {@code slab} (null: an array of its own). */

@@ -106,8 +106,9 @@ class KernelEquivalenceTest {
                     WeightMatrix wm = new WeightMatrix(FloatBuffer.wrap(w), n, k);
                     int format = r.nextInt(4); // 0, 1: float32, 2: int8, 3: bfloat16
                     boolean int8 = format == 2;
-                    PackedMatrix pr = format == 2 ? REF.packInt8(wm) : format == 3 ? REF.packBf16(wm) : REF.pack(wm);
-                    PackedMatrix pv = format == 2 ? VEC.packInt8(wm) : format == 3 ? VEC.packBf16(wm) : VEC.pack(wm);
+                    WeightFormat wf = format == 2 ? WeightFormat.INT8 : format == 3 ? WeightFormat.BF16 : WeightFormat.FLOAT32;
+                    PackedMatrix pr = REF.pack(wf, null, wm);
+                    PackedMatrix pv = VEC.pack(wf, null, wm);
                     if (format < 2) assertEquals(w[(n - 1) * k + k - 1], pv.get(n - 1, k - 1));
                     float[] yRef = new float[cOff + m * ldc], yVec = yRef.clone();
                     REF.matmul(a, aOff, lda, m, pr, bias, act, residual, yRef, cOff, ldc, 0, n);
@@ -142,7 +143,7 @@ class KernelEquivalenceTest {
         w[5] = 0; // an all-zero row must not divide by zero
         for (int c = 0; c < k; c++) w[3 * k + c] = 0;
         for (Kernels kn : new Kernels[] {REF, VEC}) {
-            PackedMatrix q = kn.packInt8(new WeightMatrix(FloatBuffer.wrap(w), n, k));
+            PackedMatrix q = kn.pack(WeightFormat.INT8, null, new WeightMatrix(FloatBuffer.wrap(w), n, k));
             assertTrue(q.isQuantized());
             for (int j = 0; j < n; j++) {
                 float max = 0;
@@ -162,7 +163,7 @@ class KernelEquivalenceTest {
         w[0] = 1.00390625f;   // exactly between two bfloat16 values: rounds to even (1.0)
         w[1] = 1.01171875f;   // between 1.0078125 and 1.015625: rounds to even (1.015625)
         for (Kernels kn : new Kernels[] {REF, VEC}) {
-            PackedMatrix h = kn.packBf16(new WeightMatrix(FloatBuffer.wrap(w), 40, 17));
+            PackedMatrix h = kn.pack(WeightFormat.BF16, null, new WeightMatrix(FloatBuffer.wrap(w), 40, 17));
             assertTrue(h.isBf16());
             assertEquals(1.0f, h.get(0, 0));
             assertEquals(1.015625f, h.get(0, 1));
@@ -206,7 +207,7 @@ class KernelEquivalenceTest {
     void stackedPacking() {
         SplittableRandom r = new SplittableRandom(SEED + 12);
         float[] w1 = random(r, 5 * 9, 1), w2 = random(r, 70 * 9, 1);
-        PackedMatrix p = VEC.pack(new WeightMatrix(FloatBuffer.wrap(w1), 5, 9), new WeightMatrix(FloatBuffer.wrap(w2), 70, 9));
+        PackedMatrix p = VEC.pack(WeightFormat.FLOAT32, null, new WeightMatrix(FloatBuffer.wrap(w1), 5, 9), new WeightMatrix(FloatBuffer.wrap(w2), 70, 9));
         assertEquals(75, p.rows());
         for (int j = 0; j < 75; j++) {
             for (int c = 0; c < 9; c++) assertEquals(j < 5 ? w1[j * 9 + c] : w2[(j - 5) * 9 + c], p.get(j, c));

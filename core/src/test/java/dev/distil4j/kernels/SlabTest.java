@@ -36,7 +36,7 @@ class SlabTest {
         WeightMatrix a = random(r, 70, 33), b = random(r, 5, 33), c = random(r, 129, 64);
         for (WeightFormat format : WeightFormat.values()) {
             int panel = k.panelWidth();
-            Slab slab = Slab.of(format, PackedMatrix.storedLength(format, 75, 33, panel), PackedMatrix.storedLength(format, 129, 64, panel));
+            Slab slab = Slab.of(format, PackedMatrix.storedLength(format, panel, a, b), PackedMatrix.storedLength(format, panel, c));
             PackedMatrix ab = k.pack(format, slab, a, b), cc = k.pack(format, slab, c);
             PackedMatrix abAlone = k.pack(format, null, a, b), ccAlone = k.pack(format, null, c);
             for (int j = 0; j < 75; j++) for (int i = 0; i < 33; i++) assertEquals(abAlone.get(j, i), ab.get(j, i), format + " [" + j + "," + i + "]");

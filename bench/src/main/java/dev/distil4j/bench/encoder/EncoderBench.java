@@ -43,6 +43,12 @@ public final class EncoderBench {
 
     record Shape(int batch, int seq) {}
 
+    /** One forward pass of an engine. */
+    @FunctionalInterface
+    interface Engine {
+        void run() throws Exception;
+    }
+
     record Stats(double medianNs, double minNs, double maxNs, int runs) {
         static Stats of(List<Long> ns) {
             long[] a = ns.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -128,12 +134,6 @@ public final class EncoderBench {
         waits.forEach(System.out::println);
     }
 
-    static double median(List<Double> xs) {
-        if (xs.isEmpty()) return 0;
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
-
     static String cell(Model model, OrtEncoder ort, int threads, Shape s, Args a, String modelName, List<String> waits) throws Exception {
         ModelConfig c = model.config();
         int[][] ids = new int[s.batch][s.seq];
@@ -156,7 +156,9 @@ public final class EncoderBench {
             if (w > 50) break;
         }
         List<Long> d4j = new ArrayList<>(), onnx = new ArrayList<>();
-        List<Double> waitAfterMine = new ArrayList<>(), waitAfterOrt = new ArrayList<>();
+        List<Long> waitAfterMine = new ArrayList<>(), waitAfterOrt = new ArrayList<>();
+        Engine distil4j = () -> model.forward(input), onnxRuntime = () -> ort.forward(ids, null);
+        boolean lastWasMine = false; // the warm-up ends with ORT
         long spent = 0;
         for (int run = 0; run < a.maxRuns && (run < a.runs || spent < a.budgetSeconds * 1e9); run++) {
             boolean mineFirst = run % 2 == 0;
@@ -165,18 +167,15 @@ public final class EncoderBench {
                 // other engine's workers are idle, then one untimed run to wake this engine's own
                 // threads (after an idle pause a parked worker's CPU can take milliseconds to wake)
                 boolean mineNow = (e == 0) == mineFirst;
-                double waited = Quiesce.await();
-                if (run > 0 || e > 0) (mineNow ? waitAfterOrt : waitAfterMine).add(waited);
-                if (mineNow) model.forward(input); else ort.forward(ids, null);
+                Engine engine = mineNow ? distil4j : onnxRuntime;
+                (lastWasMine ? waitAfterMine : waitAfterOrt).add(Quiesce.await());
+                engine.run();
                 long t0 = System.nanoTime();
-                if (mineNow) {
-                    model.forward(input);
-                    d4j.add(System.nanoTime() - t0);
-                } else {
-                    ort.forward(ids, null);
-                    onnx.add(System.nanoTime() - t0);
-                }
-                spent += System.nanoTime() - t0;
+                engine.run();
+                long t = System.nanoTime() - t0;
+                (mineNow ? d4j : onnx).add(t);
+                spent += t;
+                lastWasMine = mineNow;
             }
         }
         Stats m = Stats.of(d4j), o = Stats.of(onnx);
@@ -187,7 +186,7 @@ public final class EncoderBench {
                 threads, s.batch, s.seq, m.medianNs / 1e6, m.minNs / 1e6, m.maxNs / 1e6, mineTok, f / m.medianNs,
                 o.medianNs / 1e6, o.minNs / 1e6, o.maxNs / 1e6, ortTok, f / o.medianNs, mineTok / ortTok, o.minNs / m.minNs, diff, m.runs);
         waits.add(String.format(Locale.ROOT, "%d threads, %d x %d: waited for a quiet machine %.1f ms (median) after ORT, %.1f ms after distil4j",
-                threads, s.batch, s.seq, median(waitAfterOrt), median(waitAfterMine)));
+                threads, s.batch, s.seq, Stats.of(waitAfterOrt).medianNs / 1e6, Stats.of(waitAfterMine).medianNs / 1e6));
         return String.format(Locale.ROOT, "BENCH threads=%d batch=%d seq=%d distil4j_tok_s=%.1f ort_tok_s=%.1f ratio=%.3f max_abs_diff=%.1e model=%s%s",
                 threads, s.batch, s.seq, mineTok, ortTok, mineTok / ortTok, diff, modelName.replaceAll("[ ,()]+", "_").replaceAll("_$", ""),
                 a.precision == Precision.FLOAT32 ? "" : " precision=" + (a.precision == Precision.BF16_WEIGHTS ? "bf16" : "int8"));

@@ -4,6 +4,7 @@ import dev.distil4j.kernels.Activation;
 import dev.distil4j.kernels.Compute;
 import dev.distil4j.kernels.Kernels;
 import dev.distil4j.kernels.PackedMatrix;
+import dev.distil4j.kernels.WeightFormat;
 import dev.distil4j.kernels.WeightMatrix;
 
 import java.nio.FloatBuffer;
@@ -27,11 +28,12 @@ public final class LayerProfile {
         SplittableRandom r = new SplittableRandom(1);
         try (Compute c = new Compute(Kernels.best(), threads)) {
             String precision = args.length > 3 ? args[3] : "float32";
-            java.util.function.Function<WeightMatrix, PackedMatrix> pack = switch (precision) {
-                case "bf16" -> c::packBf16;
-                case "int8" -> c::packInt8;
-                default -> c::pack;
+            WeightFormat format = switch (precision) {
+                case "bf16" -> WeightFormat.BF16;
+                case "int8" -> WeightFormat.INT8;
+                default -> WeightFormat.FLOAT32;
             };
+            java.util.function.Function<WeightMatrix, PackedMatrix> pack = w -> c.pack(format, null, w);
             PackedMatrix qkv = pack.apply(w(r, 3 * h, h)), out = pack.apply(w(r, h, h)), lin1 = pack.apply(w(r, f, h)), lin2 = pack.apply(w(r, h, f));
             float[] x = rnd(r, rows * h), bias3 = rnd(r, 3 * h), bias = rnd(r, h), biasF = rnd(r, f), gamma = rnd(r, h);
             float[] qkvOut = new float[rows * 3 * h], ctx = new float[rows * h], sa = new float[rows * h];

@@ -29,13 +29,13 @@ final class Quiesce {
 
     private Quiesce() {}
 
-    /** Returns the milliseconds it waited. */
-    static double await() throws InterruptedException {
+    /** Returns the nanoseconds it waited. */
+    static long await() throws InterruptedException {
         long start = System.nanoTime();
         long before = othersRunTime();
         if (before < 0) {
             Thread.sleep(50);
-            return (System.nanoTime() - start) / 1e6;
+            return System.nanoTime() - start;
         }
         int quiet = 0;
         while (quiet < QUIET_WINDOWS && System.nanoTime() - start < LIMIT_NS) {
@@ -45,7 +45,7 @@ final class Quiesce {
             quiet = after - before < wall / 10 ? quiet + 1 : 0;
             before = after;
         }
-        return (System.nanoTime() - start) / 1e6;
+        return System.nanoTime() - start;
     }
 
     /** Run time of this process's threads but the calling one, in ns; -1 where /proc does not say. */
