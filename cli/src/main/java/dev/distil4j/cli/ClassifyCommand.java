@@ -7,11 +7,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.distil4j.pipeline.PipelineModel;
 import dev.distil4j.pipeline.TextClassification;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code distil4j classify}: Hugging Face's text-classification pipeline. One JSON line per input,
@@ -34,7 +30,7 @@ import java.util.concurrent.Callable;
                 "Inputs: TEXT arguments (with --text-pair for one pair), or records from --input / stdin: plain lines, JSON lines "
                         + "({\"text\": ..., \"text_pair\": ...}, or {\"inputs\": ..., \"parameters\": {...}} as the Inference API), "
                         + "or CSV with \"text\" (and \"text_pair\") columns."})
-final class ClassifyCommand implements Callable<Integer> {
+final class ClassifyCommand extends PipelineCommand {
     @Option(names = "--model", required = true, description = "Model directory (Hugging Face layout) or model id.")
     String model;
 
@@ -58,22 +54,12 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--truncation", description = "Cut inputs longer than the model (default: they are errors, as in transformers).")
     boolean truncation;
 
-    @Mixin
-    IoOptions io;
-
-    @Spec
-    CommandSpec spec;
-
-    private final InputStream in;
-    private final OutputStream out;
-
     ClassifyCommand() {
         this(System.in, System.out);
     }
 
     ClassifyCommand(InputStream in, OutputStream out) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
     }
 
     @Override

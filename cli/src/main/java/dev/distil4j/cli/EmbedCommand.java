@@ -8,11 +8,8 @@ import dev.distil4j.pipeline.Embeddings;
 import dev.distil4j.pipeline.SentenceSplitter;
 import dev.distil4j.pipeline.SentenceTransformerConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +17,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 /**
  * {@code distil4j embed}: sentence vectors (sentence-transformers' {@code encode}), word vectors
@@ -36,7 +32,7 @@ import java.util.concurrent.Callable;
                         + "\"row\" instead of \"embedding\".",
                 "Inputs: TEXT arguments, or records from --input / stdin: plain lines, JSON lines ({\"text\": ..., \"words\": [...]}: "
                         + "the words as strings or [begin, end] pairs, e.g. Spark NLP tokens), or CSV with a \"text\" column."})
-final class EmbedCommand implements Callable<Integer> {
+final class EmbedCommand extends PipelineCommand {
     enum Level { SENTENCE, WORD, TOKEN }
 
     @Option(names = "--model", required = true, description = "Model directory (Hugging Face layout) or model id.")
@@ -87,22 +83,12 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Tokens per forward pass, special tokens included (default: the model's max_seq_length or maximum).")
     int maxLength;
 
-    @Mixin
-    IoOptions io;
-
-    @Spec
-    CommandSpec spec;
-
-    private final InputStream in;
-    private final OutputStream out;
-
     EmbedCommand() {
         this(System.in, System.out);
     }
 
     EmbedCommand(InputStream in, OutputStream out) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
     }
 
     /** One input: its text and, optionally, the caller's words. */

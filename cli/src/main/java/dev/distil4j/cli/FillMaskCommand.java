@@ -7,11 +7,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.distil4j.pipeline.FillMask;
 import dev.distil4j.pipeline.PipelineModel;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 /**
  * {@code distil4j fill-mask}: Hugging Face's fill-mask pipeline. One JSON line per input, exactly
@@ -33,7 +29,7 @@ import java.util.concurrent.Callable;
                 "Prints one JSON line per input: a list of {score, token, token_str, sequence} (a list of such lists for several masks).",
                 "Inputs: TEXT arguments, or records from --input / stdin: plain lines, JSON lines ({\"text\": ...}, or "
                         + "{\"inputs\": ..., \"parameters\": {\"top_k\": ..., \"targets\": [...]}} as the Inference API), or CSV with a \"text\" column."})
-final class FillMaskCommand implements Callable<Integer> {
+final class FillMaskCommand extends PipelineCommand {
     @Option(names = "--model", required = true, description = "Model directory (Hugging Face layout) or model id.")
     String model;
 
@@ -47,22 +43,12 @@ final class FillMaskCommand implements Callable<Integer> {
             description = "Only score these words (repeat the option for several); words outside the vocabulary are replaced by their first token.")
     List<String> targets;
 
-    @Mixin
-    IoOptions io;
-
-    @Spec
-    CommandSpec spec;
-
-    private final InputStream in;
-    private final OutputStream out;
-
     FillMaskCommand() {
         this(System.in, System.out);
     }
 
     FillMaskCommand(InputStream in, OutputStream out) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
     }
 
     @Override

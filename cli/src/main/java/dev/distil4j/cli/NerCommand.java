@@ -8,10 +8,8 @@ import dev.distil4j.pipeline.TokenClassification.Entity;
 import dev.distil4j.pipeline.TokenClassification.HfRequest;
 import dev.distil4j.pipeline.TokenClassification.Options;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code distil4j ner}: Hugging Face's token-classification pipeline. One JSON line per input
@@ -32,7 +29,7 @@ import java.util.concurrent.Callable;
                 "Texts come as arguments, or one per record from --input / stdin: JSON lines ({\"text\": ...}, a string, or "
                         + "{\"inputs\": ..., \"parameters\": {...}}), CSV with a 'text' column, or plain lines.",
                 "Prints one JSON line per record: its entities (offsets in code points, as Python)."})
-final class NerCommand implements Callable<Integer> {
+final class NerCommand extends PipelineCommand {
     @Option(names = "--model", required = true, description = "Model directory (Hugging Face layout) or model id.")
     String model;
 
@@ -55,22 +52,12 @@ final class NerCommand implements Callable<Integer> {
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to analyse (otherwise records are read from --input or stdin).")
     List<String> texts = new ArrayList<>();
 
-    @Mixin
-    IoOptions io;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private final InputStream in;
-    private final OutputStream out;
-
     NerCommand() {
         this(System.in, System.out);
     }
 
     NerCommand(InputStream in, OutputStream out) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
     }
 
     @Override

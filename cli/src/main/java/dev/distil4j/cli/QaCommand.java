@@ -10,10 +10,8 @@ import dev.distil4j.pipeline.QuestionAnswering.HfRequest;
 import dev.distil4j.pipeline.QuestionAnswering.Input;
 import dev.distil4j.pipeline.QuestionAnswering.Options;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code distil4j qa}: Hugging Face's question-answering pipeline. One JSON line per input record:
@@ -39,7 +36,7 @@ import java.util.concurrent.Callable;
                         + "'question' and 'context' columns, or plain lines (questions about --context).",
                 "Prints one JSON line per record: {\"score\", \"start\", \"end\", \"answer\"} (offsets in code points, as Python), "
                         + "or a list of them."})
-final class QaCommand implements Callable<Integer> {
+final class QaCommand extends PipelineCommand {
     @Option(names = "--model", required = true, description = "Model directory (Hugging Face layout) or model id.")
     String model;
 
@@ -81,22 +78,12 @@ final class QaCommand implements Callable<Integer> {
     @Parameters(paramLabel = "QUESTION", arity = "0..*", description = "Questions about --context (otherwise records are read from --input or stdin).")
     List<String> questions = new ArrayList<>();
 
-    @Mixin
-    IoOptions io;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private final InputStream in;
-    private final OutputStream out;
-
     QaCommand() {
         this(System.in, System.out);
     }
 
     QaCommand(InputStream in, OutputStream out) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
     }
 
     @Override
