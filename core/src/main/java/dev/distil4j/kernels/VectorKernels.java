@@ -227,6 +227,10 @@ final class VectorKernels implements Kernels {
      * registers (29 of 32 with AVX-512). Accumulators start from {@code out}'s rows
      * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
      * {@code out[oo + r*ldo ..]}, {@code r < 6}.
+     *
+     * <p>{@link #kernelBf16} and {@link #kernelInt8} repeat this body with another weight load on
+     * purpose: the 24 accumulators must stay local variables of one method (a helper that took or
+     * returned them would box every vector unless C2 happened to inline it).
      */
     private static void kernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] w, int wo, int kc,
                                    float[] bias, int j0, boolean fromOut, float[] out, int oo, int ldo) {
