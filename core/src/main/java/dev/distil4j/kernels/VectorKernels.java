@@ -148,7 +148,9 @@ final class VectorKernels implements Kernels {
     @Override
     public void matmul(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] bias, Activation act, float[] residual,
                        float[] c, int cOff, int ldc, int n0, int n1) {
-        if (b.panel() != P) throw new IllegalArgumentException("packed for panel width " + b.panel() + ", these kernels need " + P);
+        // P wide panels, or one of L for at most L rows (packRows: the keys of a short input)
+        int pw = b.panel();
+        if (pw != P && !(pw == L && b.rows() <= L)) throw new IllegalArgumentException("packed for panel width " + pw + ", these kernels need " + P);
         if (n0 % P != 0) throw new IllegalArgumentException("column range must start on a panel boundary: " + n0);
         if (m <= 0 || n0 >= n1) return;
         int k = b.cols();
@@ -179,11 +181,13 @@ final class VectorKernels implements Kernels {
                     int last1 = m - 1, r = aOff + k0;
                     int a0 = r + i * lda, a1 = r + Math.min(i + 1, last1) * lda, a2 = r + Math.min(i + 2, last1) * lda,
                             a3 = r + Math.min(i + 3, last1) * lda, a4 = r + Math.min(i + 4, last1) * lda, a5 = r + Math.min(i + 5, last1) * lda;
-                    int wo = b.offset() + panelBase + k0 * P;
+                    int wo = b.offset() + panelBase + k0 * pw;
                     if (int8) {
                         kernelInt8(a, a0, a1, a2, a3, a4, a5, wq, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     } else if (wh != null) {
                         kernelBf16(a, a0, a1, a2, a3, a4, a5, wh, b.offset() + (panelBase + k0 * P) / 2, kc, initBias, j0, fromOut, out, oo, ldo);
+                    } else if (cols <= L) {
+                        narrowKernel(a, a0, a1, a2, a3, a4, a5, w, wo, pw, kc, out, oo, ldo);
                     } else {
                         kernel(a, a0, a1, a2, a3, a4, a5, w, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     }
@@ -280,6 +284,30 @@ final class VectorKernels implements Kernels {
         c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
         c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
         c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
+    }
+
+    /**
+     * {@link #kernel} for at most one vector of columns (attention scores of inputs up to 16 tokens,
+     * small heads): six rows x {@code L} columns, so that three quarters of the work is not spent on
+     * a P-wide panel's padding. Depth steps are {@code stride} floats apart (the panel's width).
+     * Always an edge tile: accumulates onto {@code out}'s rows.
+     */
+    private static void narrowKernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] w, int wo, int stride,
+                                     int kc, float[] out, int oo, int ldo) {
+        FloatVector c0 = FloatVector.fromArray(S, out, oo), c1 = FloatVector.fromArray(S, out, oo + ldo),
+                c2 = FloatVector.fromArray(S, out, oo + 2 * ldo), c3 = FloatVector.fromArray(S, out, oo + 3 * ldo),
+                c4 = FloatVector.fromArray(S, out, oo + 4 * ldo), c5 = FloatVector.fromArray(S, out, oo + 5 * ldo);
+        for (int s = 0; s < kc; s++) {
+            FloatVector b = FloatVector.fromArray(S, w, wo + s * stride);
+            c0 = FloatVector.broadcast(S, a[a0 + s]).fma(b, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + s]).fma(b, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + s]).fma(b, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + s]).fma(b, c3);
+            c4 = FloatVector.broadcast(S, a[a4 + s]).fma(b, c4);
+            c5 = FloatVector.broadcast(S, a[a5 + s]).fma(b, c5);
+        }
+        c0.intoArray(out, oo); c1.intoArray(out, oo + ldo); c2.intoArray(out, oo + 2 * ldo);
+        c3.intoArray(out, oo + 3 * ldo); c4.intoArray(out, oo + 4 * ldo); c5.intoArray(out, oo + 5 * ldo);
     }
 
     /**
@@ -443,11 +471,21 @@ final class VectorKernels implements Kernels {
     /** Row offsets 0, 1, ..., L-1 (times a stride at use): the gather pattern of {@link #packRows}. */
     private static final int[] LANES = java.util.stream.IntStream.range(0, L).toArray();
 
-    /** {@link PackedMatrix#packRows} with gathers: L rows' c-th values in one load. */
+    /**
+     * {@link PackedMatrix#packRows} with gathers: L rows' c-th values in one load. At most L rows
+     * (the keys of an input of up to 16 tokens) go in one panel L wide, not P: a quarter of the
+     * stores and no padding to write.
+     */
     @Override
     public PackedMatrix packRows(float[] src, int off, int ld, int n, int k, float[] buf) {
         int full = n / L * L;
-        if (full == 0 || (long) off + (long) (n - 1) * ld + k > src.length) return PackedMatrix.packRows(src, off, ld, n, k, P, buf);
+        if (full == 0 || (long) off + (long) (n - 1) * ld + k > src.length) return PackedMatrix.packRows(src, off, ld, n, k, n <= L ? L : P, buf);
+        if (n == L) {
+            int[] index = new int[L];
+            for (int i = 0; i < L; i++) index[i] = LANES[i] * ld;
+            for (int c = 0; c < k; c++) FloatVector.fromArray(S, src, off + c, index, 0).intoArray(buf, c * L);
+            return new PackedMatrix(buf, n, k, L);
+        }
         int[] index = new int[L];
         for (int i = 0; i < L; i++) index[i] = LANES[i] * ld;
         for (int j0 = 0; j0 < full; j0 += L) {
