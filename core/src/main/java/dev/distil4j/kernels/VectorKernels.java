@@ -478,34 +478,28 @@ final class VectorKernels implements Kernels {
      */
     @Override
     public PackedMatrix packRows(float[] src, int off, int ld, int n, int k, float[] buf) {
-        int full = n / L * L;
-        if (full == 0 || (long) off + (long) (n - 1) * ld + k > src.length) return PackedMatrix.packRows(src, off, ld, n, k, n <= L ? L : P, buf);
-        if (n == L) {
-            int[] index = new int[L];
-            for (int i = 0; i < L; i++) index[i] = LANES[i] * ld;
-            for (int c = 0; c < k; c++) FloatVector.fromArray(S, src, off + c, index, 0).intoArray(buf, c * L);
-            return new PackedMatrix(buf, n, k, L);
-        }
+        int pw = n <= L ? L : P, full = n / L * L;
+        if (full == 0 || (long) off + (long) (n - 1) * ld + k > src.length) return PackedMatrix.packRows(src, off, ld, n, k, pw, buf);
         int[] index = new int[L];
         for (int i = 0; i < L; i++) index[i] = LANES[i] * ld;
         for (int j0 = 0; j0 < full; j0 += L) {
-            int base = (j0 / P) * k * P + j0 % P, s = off + j0 * ld;
-            for (int c = 0; c < k; c++) FloatVector.fromArray(S, src, s + c, index, 0).intoArray(buf, base + c * P);
+            int base = (j0 / pw) * k * pw + j0 % pw, s = off + j0 * ld;
+            for (int c = 0; c < k; c++) FloatVector.fromArray(S, src, s + c, index, 0).intoArray(buf, base + c * pw);
         }
-        if (full < n || n % P != 0) {
+        if (full < n || n % pw != 0) {
             // the last rows one by one, then zeros up to the panel's width
-            int lastPanel = (n - 1) / P * P;
+            int lastPanel = (n - 1) / pw * pw;
             for (int j = full; j < n; j++) {
-                int base = (j / P) * k * P + j % P, s = off + j * ld;
-                for (int c = 0; c < k; c++) buf[base + c * P] = src[s + c];
+                int base = (j / pw) * k * pw + j % pw, s = off + j * ld;
+                for (int c = 0; c < k; c++) buf[base + c * pw] = src[s + c];
             }
             int padFrom = n - lastPanel;
-            if (padFrom < P) {
-                int base = (lastPanel / P) * k * P;
-                for (int c = 0; c < k; c++) java.util.Arrays.fill(buf, base + c * P + padFrom, base + (c + 1) * P, 0f);
+            if (padFrom < pw) {
+                int base = (lastPanel / pw) * k * pw;
+                for (int c = 0; c < k; c++) java.util.Arrays.fill(buf, base + c * pw + padFrom, base + (c + 1) * pw, 0f);
             }
         }
-        return new PackedMatrix(buf, n, k, P);
+        return new PackedMatrix(buf, n, k, pw);
     }
 
     @Override
