@@ -107,6 +107,14 @@ public interface Kernels {
     /** In-place activation on {@code x[off, off + len)}. */
     void activation(Activation act, float[] x, int off, int len);
 
+    /**
+     * The backward of an activation: {@code dx[off + c] = dy[off + c] * act'(x[off + c])} for
+     * {@code c < len}, with {@code x} the activation's input. {@code dx} may be {@code dy}.
+     */
+    default void activationBackward(Activation act, float[] x, float[] dy, float[] dx, int off, int len) {
+        for (int c = off; c < off + len; c++) dx[c] = (float) (dy[c] * ScalarKernels.derivative(act, x[c]));
+    }
+
     /** The scalar reference, always available. */
     static Kernels scalar() {
         return ScalarKernels.INSTANCE;

@@ -122,4 +122,31 @@ final class ScalarKernels implements Kernels {
             case TANH -> Math.tanh(x);
         };
     }
+
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+    /** {@code act'(x)} from the definitions, in double. */
+    static double derivative(Activation act, float v) {
+        double x = v;
+        return switch (act) {
+            case GELU -> 0.5 * (1 + Erf.erf(x * SQRT_HALF)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI;
+            case GELU_TANH -> {
+                double u = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x), t = Math.tanh(u);
+                yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+            }
+            case RELU -> x > 0 ? 1 : 0;
+            case SILU -> {
+                double s = 1 / (1 + Math.exp(-x));
+                yield s * (1 + x * (1 - s));
+            }
+            case QUICK_GELU -> {
+                double s = 1 / (1 + Math.exp(-1.702 * x));
+                yield s * (1 + 1.702 * x * (1 - s));
+            }
+            case TANH -> {
+                double t = Math.tanh(x);
+                yield 1 - t * t;
+            }
+        };
+    }
 }

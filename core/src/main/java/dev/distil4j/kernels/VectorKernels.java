@@ -703,6 +703,13 @@ final class VectorKernels implements Kernels {
      * accurate in relative terms where GELU is tiny (large negative x).
      */
     private static FloatVector gelu(FloatVector x) {
+        FloatVector half = x.mul(0.5f).mul(erfcOfAbs(x)); // x erfc(|x|/sqrt2) / 2
+        // x >= 0: x * (1 - erfc/2); x < 0: x * erfc/2
+        return x.sub(half).blend(half, x.compare(VectorOperators.LT, 0f));
+    }
+
+    /** {@code erfc(|x| / sqrt 2)} by the Chebyshev fit above. */
+    private static FloatVector erfcOfAbs(FloatVector x) {
         FloatVector a = x.abs().mul(SQRT_HALF);
         FloatVector t = FloatVector.broadcast(S, 1f).div(a.fma(FloatVector.broadcast(S, 0.5f), FloatVector.broadcast(S, 1f)));
         FloatVector poly = t.fma(FloatVector.broadcast(S, 0.17087277f), FloatVector.broadcast(S, -0.82215223f));
@@ -714,9 +721,39 @@ final class VectorKernels implements Kernels {
         poly = poly.fma(t, FloatVector.broadcast(S, 0.37409196f));
         poly = poly.fma(t, FloatVector.broadcast(S, 1.00002368f));
         poly = poly.fma(t, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector erfcA = t.mul(exp(poly.sub(a.mul(a)))); // erfc(|x|/sqrt2)
-        FloatVector half = x.mul(0.5f).mul(erfcA);
-        // x >= 0: x * (1 - erfc/2); x < 0: x * erfc/2
-        return x.sub(half).blend(half, x.compare(VectorOperators.LT, 0f));
+        return t.mul(exp(poly.sub(a.mul(a))));
+    }
+
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+
+    /** GELU's derivative {@code Phi(x) + x phi(x)}, Phi from the same erfc as the forward. */
+    private static FloatVector geluDerivative(FloatVector x) {
+        FloatVector halfErfc = erfcOfAbs(x).mul(0.5f);
+        FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, x.compare(VectorOperators.LT, 0f));
+        FloatVector pdf = exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
+        return x.fma(pdf, cdf);
+    }
+
+    @Override
+    public void activationBackward(Activation act, float[] x, float[] dy, float[] dx, int off, int len) {
+        if (act != Activation.GELU && act != Activation.RELU) {
+            Kernels.super.activationBackward(act, x, dy, dx, off, len);
+            return;
+        }
+        int upper = S.loopBound(len), c = 0;
+        for (; c < upper; c += L) {
+            FloatVector v = FloatVector.fromArray(S, x, off + c), g = FloatVector.fromArray(S, dy, off + c);
+            derivative(act, v, g).intoArray(dx, off + c);
+        }
+        if (c < len) {
+            VectorMask<Float> mask = S.indexInRange(c, len);
+            FloatVector v = FloatVector.fromArray(S, x, off + c, mask), g = FloatVector.fromArray(S, dy, off + c, mask);
+            derivative(act, v, g).intoArray(dx, off + c, mask);
+        }
+    }
+
+    private static FloatVector derivative(Activation act, FloatVector x, FloatVector dy) {
+        return act == Activation.GELU ? dy.mul(geluDerivative(x))
+                : dy.blend(0f, x.compare(VectorOperators.LE, 0f));
     }
 }

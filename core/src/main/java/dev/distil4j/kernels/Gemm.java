@@ -1,0 +1,114 @@
+package dev.distil4j.kernels;
+
+/**
+ * The three matrix products of training on the inference micro-kernels ({@link Kernels#matmul}):
+ * <pre>
+ *   forward    y  = x W^T      {@link #nt}     [m, k] . [n, k]^T
+ *   input grad dX = dY W       {@link #nn}     [m, k] . [k, n]
+ *   weight grad dW += dY^T X   {@link #tnAdd}  [r, n1]^T . [r, n2]
+ * </pre>
+ * Each packs its right-hand operand (weights change every step, so nothing is packed once) into
+ * the layout the micro-kernel reads, in parallel, then runs the product on {@link Compute}'s
+ * threads. Packing is O(n k) against the product's O(m n k).
+ *
+ * <p>Holds reusable buffers: one caller at a time (a training step is sequential).
+ */
+public final class Gemm {
+    private final Compute compute;
+    private final Kernels kernels;
+    private final int panel;
+    private float[] packed = new float[0];
+    private float[] transposed = new float[0];
+    private float[] product = new float[0];
+
+    public Gemm(Compute compute) {
+        this.compute = compute;
+        this.kernels = compute.kernels();
+        this.panel = kernels.panelWidth();
+    }
+
+    public Compute compute() {
+        return compute;
+    }
+
+    /** {@code out[m, n] = a[m, k] . w[n, k]^T + bias} ({@code bias} [n] or null): a Linear's forward. */
+    public void nt(float[] a, int m, int k, float[] w, int n, float[] bias, float[] out) {
+        compute.linear(a, m, packRows(w, n, k), bias, null, null, out);
+    }
+
+    /** {@code out[m, n] = a[m, k] . b[k, n]}: a Linear's input gradient (b = W). */
+    public void nn(float[] a, int m, int k, float[] b, int n, float[] out) {
+        compute.linear(a, m, packColumns(b, k, n), null, null, null, out);
+    }
+
+    /** {@code out[n1, n2] += a[r, n1]^T . b[r, n2]}: a Linear's weight gradient (a = dY, b = X). */
+    public void tnAdd(float[] a, int r, int n1, float[] b, int n2, float[] out) {
+        float[] at = transpose(a, r, n1);
+        float[] tmp = product = grow(product, n1 * n2);
+        compute.linear(at, n1, packColumns(b, r, n2), null, null, null, tmp);
+        compute.parallel(n1, 16, (i0, i1) -> kernels.axpy(1f, tmp, i0 * n2, out, i0 * n2, (i1 - i0) * n2));
+    }
+
+    /** {@code out[j] += sum_i a[i, j]}: a Linear's bias gradient. */
+    public void columnSumsAdd(float[] a, int rows, int cols, float[] out) {
+        compute.parallel(cols, 256, (j0, j1) -> {
+            for (int i = 0; i < rows; i++) kernels.axpy(1f, a, i * cols + j0, out, j0, j1 - j0);
+        });
+    }
+
+    /** W [n, k] row-major, packed so that the product is {@code a . W^T}. */
+    private PackedMatrix packRows(float[] w, int n, int k) {
+        int size = PackedMatrix.size(n, k, panel);
+        float[] buf = packed = grow(packed, size);
+        int panels = (n + panel - 1) / panel;
+        compute.parallel(panels, 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int base = p * k * panel, width = Math.min(panel, n - p * panel);
+                for (int jj = 0; jj < panel; jj++) {
+                    if (jj >= width) {
+                        for (int c = 0; c < k; c++) buf[base + c * panel + jj] = 0f;
+                        continue;
+                    }
+                    int src = (p * panel + jj) * k;
+                    for (int c = 0; c < k; c++) buf[base + c * panel + jj] = w[src + c];
+                }
+            }
+        });
+        return new PackedMatrix(buf, n, k, panel);
+    }
+
+    /** B [k, n] row-major, packed so that the product is {@code a . B} (W = B^T). */
+    private PackedMatrix packColumns(float[] b, int k, int n) {
+        int size = PackedMatrix.size(n, k, panel);
+        float[] buf = packed = grow(packed, size);
+        int panels = (n + panel - 1) / panel;
+        compute.parallel(panels, 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int width = Math.min(panel, n - p * panel), base = p * k * panel;
+                for (int c = 0; c < k; c++) {
+                    System.arraycopy(b, c * n + p * panel, buf, base + c * panel, width);
+                    for (int jj = width; jj < panel; jj++) buf[base + c * panel + jj] = 0f;
+                }
+            }
+        });
+        return new PackedMatrix(buf, n, k, panel);
+    }
+
+    /** a [r, c] -> [c, r], in blocks that stay in cache. */
+    private float[] transpose(float[] a, int r, int c) {
+        float[] t = transposed = grow(transposed, r * c);
+        compute.parallel(c, 32, (j0, j1) -> {
+            for (int i0 = 0; i0 < r; i0 += 32) {
+                int i1 = Math.min(r, i0 + 32);
+                for (int j = j0; j < j1; j++) {
+                    for (int i = i0; i < i1; i++) t[j * r + i] = a[i * c + j];
+                }
+            }
+        });
+        return t;
+    }
+
+    private static float[] grow(float[] buf, int size) {
+        return buf.length >= size ? buf : new float[size];
+    }
+}

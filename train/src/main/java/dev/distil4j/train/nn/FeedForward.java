@@ -1,0 +1,32 @@
+package dev.distil4j.train.nn;
+
+import dev.distil4j.kernels.Activation;
+
+/** The position-wise feed-forward network: {@code lin2(act(lin1(x)))}, act GELU (erf) or ReLU. */
+final class FeedForward {
+    final Linear lin1;
+    final Linear lin2;
+    final Activation activation;
+    private float[] hidden;  // lin1's output, the activation's input
+
+    FeedForward(Linear lin1, Linear lin2, Activation activation) {
+        this.lin1 = lin1;
+        this.lin2 = lin2;
+        this.activation = activation;
+    }
+
+    float[] forward(Ctx ctx, float[] x, int rows, boolean keep) {
+        float[] h = lin1.forward(ctx, x, rows, keep);
+        float[] a = h.clone();
+        ctx.compute.activation(activation, a, a.length);
+        this.hidden = keep ? h : null;
+        return lin2.forward(ctx, a, rows, keep);
+    }
+
+    float[] backward(Ctx ctx, float[] dy) {
+        float[] da = lin2.backward(ctx, dy, true), h = hidden;
+        ctx.compute.parallel(da.length, 8192, (a, b) -> ctx.kernels.activationBackward(activation, h, da, da, a, b - a));
+        hidden = null;
+        return lin1.backward(ctx, da, true);
+    }
+}

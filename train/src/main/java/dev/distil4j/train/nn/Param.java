@@ -1,0 +1,73 @@
+package dev.distil4j.train.nn;
+
+import java.util.Arrays;
+
+/**
+ * A trainable tensor under its Hugging Face name ({@code distilbert.transformer.layer.0.attention.q_lin.weight}):
+ * its values and the gradient the backward accumulates into. Mutable by nature: the optimizer
+ * updates {@link #data()} in place and {@link #zeroGrad()} clears the gradient between steps.
+ * A frozen parameter (DistilBERT's sinusoidal positions) has no gradient.
+ */
+public final class Param {
+    private final String name;
+    private final int[] shape;
+    private final float[] data;
+    private final float[] grad;
+    private final boolean weightDecay;
+
+    Param(String name, int[] shape, float[] data, boolean trainable, boolean weightDecay) {
+        long n = 1;
+        for (int s : shape) n *= s;
+        if (n != data.length) {
+            throw new IllegalArgumentException(name + ": " + data.length + " values for shape " + Arrays.toString(shape));
+        }
+        this.name = name;
+        this.shape = shape.clone();
+        this.data = data;
+        this.grad = trainable ? new float[data.length] : null;
+        this.weightDecay = weightDecay;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int size() {
+        return data.length;
+    }
+
+    /** The values, shared: the optimizer writes them in place. */
+    public float[] data() {
+        return data;
+    }
+
+    /** The accumulated gradient, shared; null when frozen. */
+    public float[] grad() {
+        return grad;
+    }
+
+    public boolean trainable() {
+        return grad != null;
+    }
+
+    /**
+     * Whether AdamW decays it: as transformers' Trainer groups parameters, every weight except
+     * biases and LayerNorm weights.
+     */
+    public boolean weightDecay() {
+        return weightDecay;
+    }
+
+    public void zeroGrad() {
+        if (grad != null) Arrays.fill(grad, 0f);
+    }
+
+    @Override
+    public String toString() {
+        return name + Arrays.toString(shape);
+    }
+}

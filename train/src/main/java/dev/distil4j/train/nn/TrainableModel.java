@@ -1,0 +1,380 @@
+package dev.distil4j.train.nn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distil4j.kernels.Activation;
+import dev.distil4j.kernels.Compute;
+import dev.distil4j.model.Architecture;
+import dev.distil4j.model.ConfigException;
+import dev.distil4j.model.HeadType;
+import dev.distil4j.model.ModelConfig;
+import dev.distil4j.model.ModelInput;
+import dev.distil4j.weights.Checkpoints;
+import dev.distil4j.weights.Parameters;
+import dev.distil4j.weights.Weights;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A BERT, DistilBERT or RoBERTa encoder with a task head, as trainable parameters and one fixed
+ * graph: {@code embeddings -> layer x n -> head}, each block's backward beside its forward.
+ * Parameters carry transformers' names ({@code distilbert.transformer.layer.0.ffn.lin1.weight},
+ * {@code classifier.weight}), so gradients and checkpoints line up with PyTorch's.
+ *
+ * <pre>
+ *   Output out = model.forward(batch, Mode.train(seed));    // keeps the activations
+ *   ... loss and dLogits from out.logits() ...
+ *   model.backward(dLogits, null);                          // accumulates into every Param's grad
+ * </pre>
+ * Head parameters missing from the checkpoint (fine-tuning a base or MLM checkpoint into a
+ * classifier) are initialised as transformers does (normal(0, initializer_range) weights, zero
+ * biases) from a seed, and listed by {@link #initialized()}.
+ */
+public final class TrainableModel implements AutoCloseable {
+
+    /**
+     * @param head     the task head (null: the config's declared one)
+     * @param labels   the classifier's labels (null: the config's id2label)
+     * @param dropouts dropout probabilities (null: the config's)
+     * @param compute  threads and kernels (null: all cores, owned and closed by the model)
+     * @param initSeed seed for initialising missing head parameters
+     * @param gradientCheckpointing recompute each layer's activations in the backward
+     */
+    public record Options(HeadType head, List<String> labels, Dropouts dropouts, Compute compute, long initSeed,
+                          boolean gradientCheckpointing) {
+        public static Options defaults() {
+            return new Options(null, null, null, null, 42, false);
+        }
+
+        public Options withHead(HeadType h) {
+            return new Options(h, labels, dropouts, compute, initSeed, gradientCheckpointing);
+        }
+
+        public Options withLabels(List<String> l) {
+            return new Options(head, l, dropouts, compute, initSeed, gradientCheckpointing);
+        }
+
+        public Options withDropouts(Dropouts d) {
+            return new Options(head, labels, d, compute, initSeed, gradientCheckpointing);
+        }
+
+        public Options withCompute(Compute c) {
+            return new Options(head, labels, dropouts, c, initSeed, gradientCheckpointing);
+        }
+
+        public Options withInitSeed(long s) {
+            return new Options(head, labels, dropouts, compute, s, gradientCheckpointing);
+        }
+
+        public Options withGradientCheckpointing(boolean on) {
+            return new Options(head, labels, dropouts, compute, initSeed, on);
+        }
+    }
+
+    /** How a forward runs: training (dropout from {@code seed}, activations kept for the backward) or eval. */
+    public record Mode(boolean training, long seed, boolean keepActivations) {
+        public static Mode train(long seed) {
+            return new Mode(true, seed, true);
+        }
+
+        /** No dropout, nothing kept: inference and teachers. */
+        public static Mode eval() {
+            return new Mode(false, 0, false);
+        }
+
+        /** No dropout but activations kept: a deterministic step (the goldens' dropout 0). */
+        public static Mode deterministicTrain() {
+            return new Mode(false, 0, true);
+        }
+    }
+
+    /** A forward's result: logits of {@link #logitsShape()} and the last hidden state [batch * seq, dim]. */
+    public record Output(float[] logits, int[] logitsShape, float[] lastHiddenState, int batch, int seq) {}
+
+    private final ModelConfig config;
+    private final HeadType headType;
+    private final Dropouts dropouts;
+    private final List<Param> params;
+    private final Map<String, Param> byName;
+    private final List<String> initialized;
+    private final Embeddings embeddings;
+    private final List<TransformerLayer> layers;
+    private final Head head;
+    private final Ctx ctx;
+    private final boolean ownsCompute;
+    private boolean pendingBackward;
+
+    private TrainableModel(ModelConfig config, HeadType headType, Dropouts dropouts, Builder b, Embeddings embeddings,
+                           List<TransformerLayer> layers, Head head, Compute compute, boolean ownsCompute) {
+        this.config = config;
+        this.headType = headType;
+        this.dropouts = dropouts;
+        this.params = List.copyOf(b.params);
+        Map<String, Param> m = new LinkedHashMap<>();
+        for (Param p : params) m.put(p.name(), p);
+        this.byName = Collections.unmodifiableMap(m);
+        this.initialized = List.copyOf(b.initialized);
+        this.embeddings = embeddings;
+        this.layers = List.copyOf(layers);
+        this.head = head;
+        this.ctx = new Ctx(compute);
+        this.ownsCompute = ownsCompute;
+    }
+
+    /** Loads a Hugging Face model directory (config.json and a checkpoint). */
+    public static TrainableModel load(Path dir, Options options) {
+        Path configFile = dir.resolve("config.json");
+        if (!Files.isRegularFile(configFile)) {
+            throw new ConfigException(dir + ": no config.json (is this a Hugging Face model directory?)");
+        }
+        JsonNode json;
+        try {
+            json = new ObjectMapper().readTree(configFile.toFile());
+        } catch (IOException e) {
+            throw new ConfigException(configFile + ": " + e.getMessage());
+        }
+        ModelConfig config = ModelConfig.read(configFile);
+        if (options.labels() != null) config = withLabels(config, options.labels());
+        try (Weights weights = Checkpoints.open(dir)) {
+            return build(config, json, weights, options);
+        }
+    }
+
+    private static ModelConfig withLabels(ModelConfig c, List<String> labels) {
+        return new ModelConfig(c.architecture(), c.modelType(), c.architectures(), c.vocabSize(), c.hiddenSize(),
+                c.numLayers(), c.numHeads(), c.intermediateSize(), c.maxPositionEmbeddings(), c.typeVocabSize(),
+                c.activation(), c.layerNormEps(), c.padTokenId(), c.sinusoidalPosEmbds(), labels, c.problemType(),
+                c.tieWordEmbeddings());
+    }
+
+    private static TrainableModel build(ModelConfig c, JsonNode json, Weights weights, Options options) {
+        HeadType headType = options.head() != null ? options.head() : c.declaredHead() != null ? c.declaredHead() : HeadType.NONE;
+        Dropouts dropouts = options.dropouts() != null ? options.dropouts() : Dropouts.fromConfig(c.architecture(), json);
+        JsonNode range = json.get("initializer_range");
+        Builder b = new Builder(new Parameters(weights, c.architecture().prefix()),
+                headType == HeadType.NONE ? "" : c.architecture().prefix() + ".",
+                range != null && range.isNumber() ? range.floatValue() : 0.02f, options.initSeed());
+        boolean distil = c.architecture() == Architecture.DISTILBERT, roberta = c.architecture() == Architecture.ROBERTA;
+        int h = c.hiddenSize(), f = c.intermediateSize(), v = c.vocabSize();
+        float eps = c.layerNormEps();
+
+        Param word = b.base("embeddings.word_embeddings.weight", true, v, h);
+        Param position = b.base("embeddings.position_embeddings.weight", !c.sinusoidalPosEmbds(), c.maxPositionEmbeddings(), h);
+        Param tokenType = distil ? null : b.base("embeddings.token_type_embeddings.weight", true, c.typeVocabSize(), h);
+        var embeddings = new Embeddings(word, position, tokenType, b.layerNorm("embeddings.LayerNorm", h, eps, false),
+                b.dropout(dropouts.hidden()), roberta, c.padTokenId());
+
+        List<TransformerLayer> layers = new ArrayList<>();
+        for (int i = 0; i < c.numLayers(); i++) {
+            String l = distil ? "transformer.layer." + i + "." : "encoder.layer." + i + ".";
+            String q = distil ? "attention.q_lin" : "attention.self.query", k = distil ? "attention.k_lin" : "attention.self.key";
+            String vv = distil ? "attention.v_lin" : "attention.self.value", o = distil ? "attention.out_lin" : "attention.output.dense";
+            String saNorm = distil ? "sa_layer_norm" : "attention.output.LayerNorm";
+            String lin1 = distil ? "ffn.lin1" : "intermediate.dense", lin2 = distil ? "ffn.lin2" : "output.dense";
+            String outNorm = distil ? "output_layer_norm" : "output.LayerNorm";
+            Param qw = b.base(l + q + ".weight", true, h, h), qb = b.base(l + q + ".bias", true, h);
+            Param kw = b.base(l + k + ".weight", true, h, h), kb = b.base(l + k + ".bias", true, h);
+            Param vw = b.base(l + vv + ".weight", true, h, h), vb = b.base(l + vv + ".bias", true, h);
+            var attention = new SelfAttention(new Linear(new Param[] {qw, kw, vw}, new Param[] {qb, kb, vb}),
+                    b.linear(l + o, h, h, false), c.numHeads(), b.dropout(dropouts.attention()));
+            layers.add(new TransformerLayer(attention, b.dropout(distil ? 0f : dropouts.hidden()),
+                    b.layerNorm(l + saNorm, h, eps, false),
+                    new FeedForward(b.linear(l + lin1, f, h, false), b.linear(l + lin2, h, f, false), c.activation()),
+                    b.dropout(dropouts.hidden()), b.layerNorm(l + outNorm, h, eps, false)));
+        }
+
+        int labels = c.numLabels();
+        Head head = switch (headType) {
+            case NONE -> null;
+            case SEQUENCE_CLASSIFICATION -> switch (c.architecture()) {
+                case DISTILBERT -> new SequenceClassificationHead(b.dropout(0), b.linear("pre_classifier", h, h, true),
+                        Activation.RELU, b.dropout(dropouts.classifier()), b.linear("classifier", labels, h, true));
+                case BERT -> new SequenceClassificationHead(b.dropout(0), b.linear(b.prefix + "pooler.dense", h, h, true),
+                        Activation.TANH, b.dropout(dropouts.classifier()), b.linear("classifier", labels, h, true));
+                case ROBERTA -> new SequenceClassificationHead(b.dropout(dropouts.classifier()), b.linear("classifier.dense", h, h, true),
+                        Activation.TANH, b.dropout(dropouts.classifier()), b.linear("classifier.out_proj", labels, h, true));
+            };
+            case TOKEN_CLASSIFICATION -> new TokenHead(b.dropout(distil ? dropouts.hidden() : dropouts.classifier()),
+                    b.linear("classifier", labels, h, true));
+            case QUESTION_ANSWERING -> new TokenHead(b.dropout(distil ? dropouts.qa() : 0f), b.linear("qa_outputs", 2, h, true));
+            case MASKED_LM -> switch (c.architecture()) {
+                case DISTILBERT -> new MaskedLmHead(b.linear("vocab_transform", h, h, true), c.activation(),
+                        b.layerNorm("vocab_layer_norm", h, 1e-12f, true), word, b.head("vocab_projector.bias", false, v));
+                case BERT -> new MaskedLmHead(b.linear("cls.predictions.transform.dense", h, h, true), c.activation(),
+                        b.layerNorm("cls.predictions.transform.LayerNorm", h, eps, true), word,
+                        b.head("cls.predictions.bias", false, v));
+                case ROBERTA -> new MaskedLmHead(b.linear("lm_head.dense", h, h, true), Activation.GELU,
+                        b.layerNorm("lm_head.layer_norm", h, eps, true), word, b.head("lm_head.bias", false, v));
+            };
+        };
+        boolean owns = options.compute() == null;
+        Compute compute = owns ? Compute.defaults() : options.compute();
+        var model = new TrainableModel(c, headType, dropouts, b, embeddings, layers, head, compute, owns);
+        model.setGradientCheckpointing(options.gradientCheckpointing());
+        return model;
+    }
+
+    /** Reads parameters from the checkpoint, or initialises head parameters it lacks. */
+    private static final class Builder {
+        final Parameters source;
+        final String prefix;
+        final float initRange;
+        final SplittableRandom random;
+        final List<Param> params = new ArrayList<>();
+        final List<String> initialized = new ArrayList<>();
+        long dropoutIds;
+
+        Builder(Parameters source, String prefix, float initRange, long seed) {
+            this.source = source;
+            this.prefix = prefix;
+            this.initRange = initRange;
+            this.random = new SplittableRandom(seed);
+        }
+
+        /** An encoder parameter: must be in the checkpoint. */
+        Param base(String name, boolean trainable, int... shape) {
+            float[] data = source.tensor(name, longs(shape)).toArray();
+            return add(new Param(prefix + name, shape, data, trainable, decays(name)));
+        }
+
+        /** A head parameter (full name): from the checkpoint when there, else initialised. */
+        Param head(String name, boolean normal, int... shape) {
+            String key = name.startsWith(prefix) && !prefix.isEmpty() ? name.substring(prefix.length()) : name;
+            float[] data;
+            if (source.has(key)) {
+                data = source.tensor(key, longs(shape)).toArray();
+            } else {
+                data = new float[product(shape)];
+                if (normal) for (int i = 0; i < data.length; i++) data[i] = (float) (random.nextGaussian() * initRange);
+                initialized.add(name);
+            }
+            return add(new Param(name, shape, data, true, decays(name)));
+        }
+
+        Linear linear(String name, int out, int in, boolean isHead) {
+            if (!isHead) return new Linear(base(name + ".weight", true, out, in), base(name + ".bias", true, out));
+            return new Linear(head(name + ".weight", true, out, in), head(name + ".bias", false, out));
+        }
+
+        LayerNorm layerNorm(String name, int dim, float eps, boolean isHead) {
+            if (!isHead) return new LayerNorm(base(name + ".weight", true, dim), base(name + ".bias", true, dim), eps);
+            Param w = head(name + ".weight", false, dim);
+            if (initialized.contains(name + ".weight")) java.util.Arrays.fill(w.data(), 1f);
+            return new LayerNorm(w, head(name + ".bias", false, dim), eps);
+        }
+
+        Dropout dropout(float p) {
+            return new Dropout(p, ++dropoutIds);
+        }
+
+        private Param add(Param p) {
+            params.add(p);
+            return p;
+        }
+
+        /** transformers' Trainer: no weight decay on biases and LayerNorm weights. */
+        private static boolean decays(String name) {
+            return !name.endsWith("bias") && !name.contains("LayerNorm") && !name.contains("layer_norm");
+        }
+
+        private static long[] longs(int[] shape) {
+            long[] l = new long[shape.length];
+            for (int i = 0; i < shape.length; i++) l[i] = shape[i];
+            return l;
+        }
+
+        private static int product(int[] shape) {
+            int n = 1;
+            for (int s : shape) n = Math.multiplyExact(n, s);
+            return n;
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public HeadType headType() {
+        return headType;
+    }
+
+    public Dropouts dropouts() {
+        return dropouts;
+    }
+
+    public Compute compute() {
+        return ctx.compute;
+    }
+
+    /** Every parameter once (a tied decoder weight is the word embeddings), in checkpoint order. */
+    public List<Param> parameters() {
+        return params;
+    }
+
+    /** The parameter of that transformers name; IllegalArgumentException when there is none. */
+    public Param param(String name) {
+        Param p = byName.get(name);
+        if (p == null) throw new IllegalArgumentException("no parameter '" + name + "' in this " + config.modelType() + " model");
+        return p;
+    }
+
+    /** Head parameters the checkpoint did not have, initialised from the seed. */
+    public List<String> initialized() {
+        return initialized;
+    }
+
+    public void setGradientCheckpointing(boolean on) {
+        for (TransformerLayer l : layers) l.checkpointed = on;
+    }
+
+    public void zeroGrad() {
+        for (Param p : params) p.zeroGrad();
+    }
+
+    /** Runs the graph; with {@code mode.keepActivations()} the next call must be {@link #backward}. */
+    public Output forward(ModelInput in, Mode mode) {
+        ctx.training = mode.training();
+        ctx.seed = mode.seed();
+        boolean keep = mode.keepActivations();
+        int batch = in.batchSize(), seq = in.seqLength();
+        if (seq > config.maxPositionEmbeddings() - (config.architecture() == Architecture.ROBERTA ? config.padTokenId() + 1 : 0)) {
+            throw new IllegalArgumentException("sequence of " + seq + " tokens is longer than the model's "
+                    + config.maxPositionEmbeddings() + " positions");
+        }
+        float[] x = embeddings.forward(ctx, in, keep);
+        for (TransformerLayer layer : layers) x = layer.forward(ctx, x, in, keep);
+        float[] logits = head == null ? null : head.forward(ctx, x, batch, seq, keep);
+        pendingBackward = keep;
+        return new Output(logits, head == null ? null : head.logitsShape(batch, seq), x, batch, seq);
+    }
+
+    /**
+     * Backpropagates the last training forward: {@code dLogits} (the loss's gradient with respect
+     * to the logits, or null) and {@code dHidden} (an extra gradient on the last hidden state, as
+     * the distillation's cosine loss gives, or null). Gradients add to every Param's grad.
+     */
+    public void backward(float[] dLogits, float[] dHidden) {
+        if (!pendingBackward) throw new IllegalStateException("backward needs a forward that kept its activations");
+        pendingBackward = false;
+        float[] dx = dLogits == null ? null : head.backward(ctx, dLogits);
+        if (dHidden != null) {
+            if (dx == null) dx = dHidden.clone(); else ctx.add(dHidden, dx, dx.length);
+        }
+        if (dx == null) throw new IllegalArgumentException("backward needs dLogits or dHidden");
+        for (int i = layers.size() - 1; i >= 0; i--) dx = layers.get(i).backward(ctx, dx);
+        embeddings.backward(ctx, dx);
+    }
+
+    @Override
+    public void close() {
+        if (ownsCompute) ctx.compute.close();
+    }
+}
