@@ -42,18 +42,18 @@ public final class Metrics {
 
     /**
      * One JSON object in the map's order, e.g. {@code {"accuracy":0.9128,"f1":0.9137,"examples":872}}. Counts
-     * ({@code examples} and keys ending in {@code _total}) are written as integers; NaN or infinite scores are
-     * written as {@code null}, since JSON has no NaN and a strict parser would reject the line.
+     * ({@code examples} and keys ending in {@code _total}) are written as integers; NaN, infinite or missing scores
+     * are written as {@code null}, since JSON has no NaN and a strict parser would reject the line.
      */
     public static String toJson(Map<String, Double> metrics) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
             String key = e.getKey();
-            double v = e.getValue();
-            if (!Double.isFinite(v)) {
+            Double v = e.getValue();
+            if (v == null || !Double.isFinite(v)) {
                 json.putNull(key);
             } else if (key.equals("examples") || key.endsWith("_total")) {
-                json.put(key, (long) v);
+                json.put(key, v.longValue());
             } else {
                 json.put(key, v);
             }
