@@ -1,0 +1,120 @@
+package dev.distil4j.kernels;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The training products, attention backward and activation derivatives: vector against scalar, and against plain loops. */
+class TrainingKernelsTest {
+
+    static float[] random(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) r.nextGaussian();
+        return x;
+    }
+
+    static void close(float[] got, float[] want, double tol) {
+        assertThat(got).hasSameSizeAs(want);
+        for (int i = 0; i < want.length; i++) {
+            assertThat((double) got[i]).as("element %d", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(tol * (1 + Math.abs(want[i]))));
+        }
+    }
+
+    @Test
+    void gemmShapesAgainstLoops() {
+        Random r = new Random(1);
+        for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.best()}) {
+            try (Compute c = new Compute(k, 2)) {
+                Gemm g = new Gemm(c);
+                for (int[] s : new int[][] {{1, 1, 1}, {7, 13, 70}, {33, 65, 129}, {130, 17, 5}}) {
+                    int m = s[0], kk = s[1], n = s[2];
+                    float[] a = random(r, m * kk), w = random(r, n * kk), bias = random(r, n), b = random(r, kk * n);
+                    float[] nt = new float[m * n], want = new float[m * n];
+                    g.nt(a, m, kk, w, n, bias, nt);
+                    for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) {
+                        double sum = bias[j];
+                        for (int t = 0; t < kk; t++) sum += (double) a[i * kk + t] * w[j * kk + t];
+                        want[i * n + j] = (float) sum;
+                    }
+                    close(nt, want, 1e-5);
+                    float[] nn = new float[m * n];
+                    g.nn(a, m, kk, b, n, nn);
+                    for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) {
+                        double sum = 0;
+                        for (int t = 0; t < kk; t++) sum += (double) a[i * kk + t] * b[t * n + j];
+                        want[i * n + j] = (float) sum;
+                    }
+                    close(nn, want, 1e-5);
+                    // out[kk, n] += a[m, kk]^T . b2[m, n]
+                    float[] b2 = random(r, m * n), tn = random(r, kk * n), tnWant = tn.clone();
+                    g.tnAdd(a, m, kk, b2, n, tn);
+                    for (int i = 0; i < kk; i++) for (int j = 0; j < n; j++) {
+                        double sum = tnWant[i * n + j];
+                        for (int t = 0; t < m; t++) sum += (double) a[t * kk + i] * b2[t * n + j];
+                        tnWant[i * n + j] = (float) sum;
+                    }
+                    close(tn, tnWant, 1e-5);
+                    float[] sums = random(r, kk), sumsWant = sums.clone();
+                    g.columnSumsAdd(a, m, kk, sums);
+                    for (int j = 0; j < kk; j++) for (int i = 0; i < m; i++) sumsWant[j] += a[i * kk + j];
+                    close(sums, sumsWant, 1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void attentionVectorEqualsScalar() {
+        Random r = new Random(2);
+        for (int[] s : new int[][] {{2, 5, 3, 4}, {1, 1, 1, 12}, {3, 70, 2, 8}}) {
+            int batch = s[0], seq = s[1], heads = s[2], d = s[3], dim = heads * d, ld = 3 * dim;
+            float[] qkv = random(r, batch * seq * ld), dc = random(r, batch * seq * dim);
+            int[][] mask = new int[batch][seq];
+            for (int b = 0; b < batch; b++) for (int i = 0; i < seq; i++) mask[b][i] = i == 0 || r.nextInt(4) > 0 ? 1 : 0;
+            byte[] keep = new byte[batch * heads * seq * seq];
+            for (int i = 0; i < keep.length; i++) keep[i] = (byte) (r.nextInt(10) > 0 ? 1 : 0);
+            float[][] ctx = new float[2][], probs = new float[2][], grads = new float[2][];
+            Kernels[] ks = {Kernels.scalar(), Kernels.best()};
+            for (int v = 0; v < 2; v++) {
+                try (Compute c = new Compute(ks[v], 2)) {
+                    AttentionTraining a = new AttentionTraining(c);
+                    probs[v] = new float[batch * heads * seq * seq];
+                    ctx[v] = new float[batch * seq * dim];
+                    a.forward(qkv, 0, dim, 2 * dim, ld, batch, seq, heads, d, mask, (float) Math.sqrt(d), probs[v], keep, 1 / 0.9f, ctx[v]);
+                    grads[v] = new float[qkv.length];
+                    a.backward(qkv, 0, dim, 2 * dim, ld, batch, seq, heads, d, (float) Math.sqrt(d), probs[v], keep, 1 / 0.9f, dc, grads[v]);
+                }
+            }
+            close(probs[1], probs[0], 1e-5);
+            close(ctx[1], ctx[0], 1e-5);
+            close(grads[1], grads[0], 1e-5);
+            // masked keys get exactly zero probability
+            for (int b = 0; b < batch; b++) for (int i = 0; i < seq; i++) if (mask[b][i] == 0) {
+                assertThat(probs[1][((b * heads) * seq) * seq + i]).isZero();
+            }
+        }
+    }
+
+    @Test
+    void activationDerivativesVectorEqualsScalar() {
+        Random r = new Random(3);
+        float[] x = random(r, 1003), dy = random(r, 1003);
+        for (int i = 0; i < 40; i++) x[i] = -12 + i * 0.6f; // tails and the kink
+        x[50] = 0f;
+        for (Activation act : Activation.values()) {
+            float[] s = new float[x.length], v = new float[x.length];
+            Kernels.scalar().activationBackward(act, x, dy, s, 0, x.length);
+            Kernels.best().activationBackward(act, x, dy, v, 0, x.length);
+            close(v, s, 2e-6);
+            // the scalar reference against a finite difference of the forward
+            for (int i = 0; i < x.length; i += 17) {
+                if (act == Activation.RELU && Math.abs(x[i]) < 1e-2) continue;
+                double e = 1e-3, up = ScalarKernels.apply(act, (float) (x[i] + e)), down = ScalarKernels.apply(act, (float) (x[i] - e));
+                assertThat(s[i]).as("%s at %s", act, x[i]).isCloseTo((float) (dy[i] * (up - down) / (2 * e)),
+                        org.assertj.core.data.Offset.offset(2e-3f * (1 + Math.abs(dy[i]))));
+            }
+        }
+    }
+}
