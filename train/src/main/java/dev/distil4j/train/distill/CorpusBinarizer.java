@@ -27,6 +27,11 @@ import java.util.stream.IntStream;
  * dataset clean-up drops them later). Unlike the script, the order of the lines is kept: the batch sampler
  * shuffles anyway, and a stable order makes the cache reproducible.
  *
+ * <p>For BERT this equals encoding the stripped line with special tokens. For RoBERTa it does not, and that is
+ * kept on purpose: the slow tokenizer the script used does not strip the spaces around {@code <s>}/{@code </s>},
+ * so the first word gets its space-prefixed form and a lone {@code Ġ} precedes {@code </s>}, as in the
+ * research project's data.
+ *
  * <p>{@link #load} keeps a {@link CorpusCache} beside the run: reused when both the sources' contents and
  * the tokenizer are unchanged, rebuilt when either changed, an error when it is damaged.
  */

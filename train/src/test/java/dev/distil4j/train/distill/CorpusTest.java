@@ -3,6 +3,7 @@ package dev.distil4j.train.distill;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.distil4j.tokenizer.EncodeOptions;
 import dev.distil4j.tokenizer.Tokenizer;
 import dev.distil4j.train.Shared;
 import java.io.IOException;
@@ -32,6 +33,18 @@ class CorpusTest {
         assertThat(bin.encodeLine("")).containsExactly(101, 102);
         // Python's strip() also removes the no-break space Java's strip() keeps
         assertThat(CorpusBinarizer.pythonStrip("\u00a0\u2028 x \u0085\u3000")).isEqualTo("x");
+        // RoBERTa: the slow tokenizer does not strip the spaces around <s> and </s> (see the roberta-base
+        // goldens: "<pad> <unk>" -> <pad> Ġ <unk>), so the research project's "<s> text </s>" encodes
+        // " text " — a space-prefixed first word and a trailing Ġ — which is reproduced, not "fixed"
+        Tokenizer roberta = Tokenizer.fromDirectory(Shared.path("fixtures/models/roberta-mlm"));
+        CorpusBinarizer rb = new CorpusBinarizer(roberta);
+        for (String s : Sst2.sentences(100)) {
+            int[] inner = roberta.encode(" " + s.strip() + " ", EncodeOptions.DEFAULT.withAddSpecialTokens(false)).ids();
+            int[] expected = new int[inner.length + 2];
+            System.arraycopy(inner, 0, expected, 1, inner.length);
+            expected[inner.length + 1] = 2; // <s> = 0, </s> = 2
+            assertThat(rb.encodeLine(s)).as(s).containsExactly(expected);
+        }
         // the tiny model's own ids: [CLS]=3, [SEP]=4, emoji -> [UNK]=2
         assertThat(new CorpusBinarizer(TINY).encodeLine("🤖 🤖")).containsExactly(3, 2, 2, 4);
     }
