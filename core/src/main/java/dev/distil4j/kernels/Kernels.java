@@ -115,6 +115,22 @@ public interface Kernels {
         for (int c = off; c < off + len; c++) dx[c] = (float) (dy[c] * ScalarKernels.derivative(act, x[c]));
     }
 
+    /**
+     * One AdamW update of {@code [off, off + len)} as torch.optim.AdamW computes it in float32:
+     * {@code w *= decay; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= stepSize m / (sqrt(v) / bc2Sqrt + eps)}.
+     * Every implementation gives the same bits (no fused multiply-adds: sqrt and division are exact-rounded).
+     */
+    default void adamW(float[] w, float[] g, float[] m, float[] v, int off, int len, float decay,
+                       float b1, float b2, float stepSize, float bc2Sqrt, float eps) {
+        for (int j = off; j < off + len; j++) {
+            if (decay != 1f) w[j] *= decay;
+            float gj = g[j];
+            m[j] = m[j] * b1 + gj * (1 - b1);
+            v[j] = v[j] * b2 + gj * gj * (1 - b2);
+            w[j] -= stepSize * (m[j] / ((float) Math.sqrt(v[j]) / bc2Sqrt + eps));
+        }
+    }
+
     /** The scalar reference, always available. */
     static Kernels scalar() {
         return ScalarKernels.INSTANCE;

@@ -756,4 +756,23 @@ final class VectorKernels implements Kernels {
         return act == Activation.GELU ? dy.mul(geluDerivative(x))
                 : dy.blend(0f, x.compare(VectorOperators.LE, 0f));
     }
+
+    @Override
+    public void adamW(float[] w, float[] g, float[] m, float[] v, int off, int len, float decay,
+                      float b1, float b2, float stepSize, float bc2Sqrt, float eps) {
+        int upper = S.loopBound(len), c = 0;
+        float c1 = 1 - b1, c2 = 1 - b2;
+        for (; c < upper; c += L) {
+            int j = off + c;
+            FloatVector wj = FloatVector.fromArray(S, w, j), gj = FloatVector.fromArray(S, g, j);
+            if (decay != 1f) wj = wj.mul(decay);
+            FloatVector mj = FloatVector.fromArray(S, m, j).mul(b1).add(gj.mul(c1));
+            FloatVector vj = FloatVector.fromArray(S, v, j).mul(b2).add(gj.mul(gj).mul(c2));
+            FloatVector denom = vj.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
+            wj.sub(mj.div(denom).mul(stepSize)).intoArray(w, j);
+            mj.intoArray(m, j);
+            vj.intoArray(v, j);
+        }
+        if (c < len) Kernels.super.adamW(w, g, m, v, off + c, len - c, decay, b1, b2, stepSize, bc2Sqrt, eps);
+    }
 }

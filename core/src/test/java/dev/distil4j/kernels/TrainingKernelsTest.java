@@ -117,4 +117,21 @@ class TrainingKernelsTest {
             }
         }
     }
+
+    @Test
+    void adamWVectorGivesTheScalarBits() {
+        Random r = new Random(4);
+        int n = 1037;
+        float[] g = random(r, n), m0 = random(r, n), v0 = new float[n], w0 = random(r, n);
+        for (int i = 0; i < n; i++) v0[i] = Math.abs((float) r.nextGaussian());
+        float[][] w = {w0.clone(), w0.clone()}, m = {m0.clone(), m0.clone()}, v = {v0.clone(), v0.clone()};
+        Kernels[] ks = {Kernels.scalar(), Kernels.best()};
+        for (int k = 0; k < 2; k++) {
+            for (float decay : new float[] {1f, 0.99999f}) ks[k].adamW(w[k], g, m[k], v[k], 0, n, decay, 0.9f, 0.999f, 1e-3f, 0.0316f, 1e-8f);
+        }
+        assertThat(w[1]).isEqualTo(w[0]);
+        assertThat(m[1]).isEqualTo(m[0]);
+        assertThat(v[1]).isEqualTo(v[0]);
+        assertThat(w[0]).isNotEqualTo(w0);
+    }
 }

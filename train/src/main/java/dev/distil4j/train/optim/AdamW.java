@@ -68,15 +68,9 @@ public final class AdamW {
             Param p = params.get(i);
             float[] w = p.data(), g = p.grad(), mi = m.get(i), vi = v.get(i);
             boolean decays = p.weightDecay() && config.weightDecay() != 0;
-            compute.parallel(w.length, 16384, (a, b) -> {
-                for (int j = a; j < b; j++) {
-                    if (decays) w[j] *= decay;
-                    float gj = g[j];
-                    mi[j] = mi[j] * b1 + gj * (1 - b1);
-                    vi[j] = vi[j] * b2 + gj * gj * (1 - b2);
-                    w[j] -= stepSize * (mi[j] / ((float) Math.sqrt(vi[j]) / bc2Sqrt + eps));
-                }
-            });
+            float d = decays ? decay : 1f;
+            compute.parallel(w.length, 16384, (a, b) ->
+                    compute.kernels().adamW(w, g, mi, vi, a, b - a, d, b1, b2, stepSize, bc2Sqrt, eps));
         }
     }
 
