@@ -1,8 +1,5 @@
 package dev.distil4j.train.data;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,19 +11,16 @@ import java.util.List;
 final class CsvRecords {
     record Row(int line, List<String> fields, String error) {}
 
-    private final Path file;
-    private final Reader in;
+    private final TextFiles.Chars in;
     private int line = 1;
     private int pushed = -2;
-    private boolean first = true;
 
-    CsvRecords(Path file, Reader in) {
-        this.file = file;
+    CsvRecords(TextFiles.Chars in) {
         this.in = in;
     }
 
     /** The next non-empty record, or null at the end of the file. */
-    Row next() throws IOException {
+    Row next() {
         int c = read();
         while (c == '\n' || c == '\r') {
             newline(c);
@@ -101,7 +95,7 @@ final class CsvRecords {
         }
     }
 
-    private void newline(int c) throws IOException {
+    private void newline(int c) {
         if (c == '\r') {
             int d = read();
             if (d != '\n') {
@@ -113,24 +107,13 @@ final class CsvRecords {
         }
     }
 
-    private int read() throws IOException {
+    private int read() {
         if (pushed != -2) {
             int c = pushed;
             pushed = -2;
             return c;
         }
-        try {
-            int c = in.read();
-            if (first) {
-                first = false;
-                if (c == '\uFEFF') {
-                    c = in.read();
-                }
-            }
-            return c;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw TextFiles.failure(file, line, e);
-        }
+        return in.read();
     }
 
     private void unread(int c) {

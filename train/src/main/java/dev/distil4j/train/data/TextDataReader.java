@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,8 +84,8 @@ public final class TextDataReader {
     public static ReadResult<TextExample> readCsv(Path file, ReadOptions options) {
         BadRecords bad = new BadRecords(options.skipBadRecords());
         List<TextExample> out = new ArrayList<>();
-        try (BufferedReader in = TextFiles.open(file)) {
-            CsvRecords csv = new CsvRecords(file, in);
+        try (TextFiles.Lines lines = new TextFiles.Lines(file)) {
+            CsvRecords csv = new CsvRecords(new TextFiles.Chars(lines));
             CsvRecords.Row header = csv.next();
             if (header == null) {
                 throw new DataFormatException(Origin.of(file, 1), null, "empty file: expected a header record");
@@ -112,8 +110,6 @@ public final class TextDataReader {
                     bad.report(e);
                 }
             }
-        } catch (IOException e) {
-            throw TextFiles.failure(file, 1, e);
         }
         return bad.result(out);
     }
