@@ -44,6 +44,11 @@ public record QaEncoder(Tokenizer tokenizer, int maxLength, int docStride) {
     /**
      * Training windows of one example, labelled with the first gold answer's token span; a window that
      * does not hold the whole answer, and every window of an unanswerable question, points at CLS.
+     *
+     * <p>The span is found as run_qa finds it (the last token starting at or before the answer's first
+     * character, the first token ending at or after its last), except that the two scans stop at the edge
+     * of the context: run_qa's run on into {@code [SEP]} (offsets 0, 0) or the question, so an answer on
+     * the very first or last context token of a window gets a start after its end there.
      */
     public List<QaTrainFeature> trainFeatures(QaExample e) {
         boolean questionFirst = questionFirst();
