@@ -46,9 +46,9 @@ public record QaEncoder(Tokenizer tokenizer, int maxLength, int docStride) {
      * does not hold the whole answer, and every window of an unanswerable question, points at CLS.
      *
      * <p>The span is found as run_qa finds it (the last token starting at or before the answer's first
-     * character, the first token ending at or after its last), except that the two scans stop at the edge
-     * of the context: run_qa's run on into {@code [SEP]} (offsets 0, 0) or the question, so an answer on
-     * the very first or last context token of a window gets a start after its end there.
+     * character, the first token ending at or after its last), except that the scans stop at the edge of
+     * the context: run_qa's start scan runs on into the final {@code [SEP]} and padding (offsets 0, 0), so an
+     * answer that starts on the last context token of a window gets a start position after its end there.
      */
     public List<QaTrainFeature> trainFeatures(QaExample e) {
         boolean questionFirst = questionFirst();
