@@ -189,7 +189,7 @@ public final class TrainBench {
         table.append(String.format(Locale.ROOT, "| %s | %d | %d x %d | %.1f (%.1f-%.1f) | %.0f | %.1f | %s | %s | %d x %d |%n",
                 id, threads, c.batch, c.seq, mineNs / 1e6, mineSpread.minNs() / 1e6, mineSpread.maxNs() / 1e6, mineTok,
                 flops / mineNs, torchCol, ratio, a.rounds, a.steps));
-        notes.add(String.format(Locale.ROOT, "%s, %d threads, %d x %d: distil4j round medians %s ms; torch round medians %s ms; "
+        notes.add(String.format(Locale.ROOT, "%s, %d threads, %d x %d: distil4j round medians %s; torch round medians %s; "
                         + "distil4j's last loss %.4f, gradient norm before clipping %.3f",
                 id, threads, c.batch, c.seq, ms(mineRounds), torchRounds.isEmpty() ? "NA" : ms(torchRounds), loss, gradNorm));
         if (a.profile) {
@@ -270,7 +270,7 @@ public final class TrainBench {
     private static String ms(List<Double> ns) {
         StringBuilder b = new StringBuilder();
         for (double v : ns) b.append(b.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", v / 1e6));
-        return b.toString();
+        return b.append(" ms").toString();
     }
 
     static String loadAverage() {
