@@ -49,8 +49,9 @@ public final class EncoderBench {
         void run() throws Exception;
     }
 
-    record Stats(double medianNs, double minNs, double maxNs, int runs) {
-        static Stats of(List<Long> ns) {
+    /** Median, min and max of a set of timings (also used by the training benchmark). */
+    public record Stats(double medianNs, double minNs, double maxNs, int runs) {
+        public static Stats of(List<Long> ns) {
             long[] a = ns.stream().mapToLong(Long::longValue).sorted().toArray();
             double median = a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2.0;
             return new Stats(median, a[0], a[a.length - 1], a.length);
@@ -93,7 +94,7 @@ public final class EncoderBench {
                 ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
     }
 
-    static String cpuModel() {
+    public static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
@@ -105,7 +106,7 @@ public final class EncoderBench {
     }
 
     /** Multiply-adds x 2 of one forward pass: the Linear layers plus the two attention products. */
-    static double flops(ModelConfig c, int batch, int seq) {
+    public static double flops(ModelConfig c, int batch, int seq) {
         double h = c.hiddenSize(), f = c.intermediateSize(), rows = (double) batch * seq;
         double perLayer = 2 * rows * (4 * h * h + 2 * h * f) + 2 * 2 * batch * (double) seq * seq * h;
         return c.numLayers() * perLayer;

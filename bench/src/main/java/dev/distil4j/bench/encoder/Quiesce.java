@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * threads together ran less than a tenth of the window, or 300 ms have passed. Elsewhere than
  * Linux: a fixed 50 ms pause.
  */
-final class Quiesce {
+public final class Quiesce {
     private static final Path TASKS = Path.of("/proc/self/task");
     private static final Path SELF = Path.of("/proc/thread-self/schedstat");
     private static final int QUIET_WINDOWS = 3;
@@ -30,7 +30,7 @@ final class Quiesce {
     private Quiesce() {}
 
     /** Returns the nanoseconds it waited. */
-    static long await() throws InterruptedException {
+    public static long await() throws InterruptedException {
         long start = System.nanoTime();
         long before = othersRunTime();
         if (before < 0) {
