@@ -198,7 +198,8 @@ public final class Compute implements AutoCloseable {
     /**
      * The fused Linear {@code y = act(x W^T + bias) + residual} ([m, n], row-major), parallel over
      * panels of output columns, so that every thread has work even for one short sequence.
-     * {@code bias}, {@code act}, {@code residual} may be null; {@code residual} must not be {@code y}.
+     * {@code bias}, {@code act}, {@code residual} may be null; {@code residual == y} accumulates
+     * ({@code y += x W^T}, without bias and activation).
      */
     public void linear(float[] x, int m, PackedMatrix w, float[] bias, Activation act, float[] residual, float[] y) {
         int n = w.rows(), k = w.cols(), panel = w.panel(), panels = (n + panel - 1) / panel;

@@ -46,6 +46,7 @@ public interface Kernels {
      * with {@code W = b} [n, k] packed by {@link #pack} (panel width {@link #panelWidth()});
      * {@code bias}, {@code act} and {@code residual} may each be null (absent). {@code n0} must be a
      * multiple of the panel width. Strided {@code a} and {@code c} serve attention heads in place.
+     * {@code residual == c} accumulates, {@code c += a . W^T} (then {@code bias} and {@code act} must be null).
      */
     void matmul(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] bias, Activation act, float[] residual,
                 float[] c, int cOff, int ldc, int n0, int n1);

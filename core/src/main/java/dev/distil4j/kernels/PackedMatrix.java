@@ -35,6 +35,11 @@ public final class PackedMatrix {
         this(data, null, null, null, 0, rows, cols, panel);
     }
 
+    /** Float32 values packed from {@code data[offset]} on. */
+    PackedMatrix(float[] data, int offset, int rows, int cols, int panel) {
+        this(data, null, null, null, offset, rows, cols, panel);
+    }
+
     private PackedMatrix(float[] data, byte[] quantized, float[] scales, int[] bf16, int offset, int rows, int cols, int panel) {
         if (panel < 1) throw new IllegalArgumentException("panel width must be >= 1, not " + panel);
         int length = data != null ? data.length : quantized != null ? quantized.length : 2 * bf16.length;

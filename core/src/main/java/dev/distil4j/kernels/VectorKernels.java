@@ -155,6 +155,11 @@ final class VectorKernels implements Kernels {
         if (m <= 0 || n0 >= n1) return;
         int k = b.cols();
         boolean int8 = b.isQuantized();
+        // residual == c: accumulate, c += a . W^T (the accumulators start from c)
+        boolean accumulate = residual == c;
+        if (accumulate && (bias != null || act != null || int8)) {
+            throw new IllegalArgumentException("accumulating into c takes no bias, activation or int8 weights");
+        }
         float[] w = b.data(), t = tiles.get();
         byte[] wq = b.quantized();
         int[] wh = b.bf16();
@@ -171,10 +176,11 @@ final class VectorKernels implements Kernels {
                     boolean full = rows == MR && cols == P;
                     float[] out = full ? c : t;
                     int oo = full ? o : 0, ldo = full ? ldc : P;
-                    float[] initBias = first && !int8 ? bias : null;
-                    boolean fromOut = !first;
+                    boolean init = first && !accumulate;
+                    float[] initBias = init && !int8 ? bias : null;
+                    boolean fromOut = !init;
                     if (!full) {
-                        if (first) initTile(t, initBias, j0, cols); else copyTile(c, o, ldc, t, rows, cols, true);
+                        if (init) initTile(t, initBias, j0, cols); else copyTile(c, o, ldc, t, rows, cols, true);
                         fromOut = true;
                     }
                     // rows past m repeat the last row: computed, never stored
@@ -192,7 +198,7 @@ final class VectorKernels implements Kernels {
                         kernel(a, a0, a1, a2, a3, a4, a5, w, wo, kc, initBias, j0, fromOut, out, oo, ldo);
                     }
                     if (!full) copyTile(c, o, ldc, t, rows, cols, false);
-                    if (last) finish(c, o, ldc, rows, cols, int8 ? scales : null, bias, j0, act, residual);
+                    if (last) finish(c, o, ldc, rows, cols, int8 ? scales : null, bias, j0, act, accumulate ? null : residual);
                 }
                 k0 += kc;
             } while (k0 < k);
