@@ -236,7 +236,7 @@ public final class TrainBench {
             long c3 = System.nanoTime();
             model.backward(l.grad(), null);
             long c4 = System.nanoTime();
-            norm = GradientClipping.clip(model.parameters(), 1.0);
+            norm = GradientClipping.clip(model.parameters(), 1.0, model.compute());
             long c5 = System.nanoTime();
             adam.step(a.lr, model.compute());
             long c6 = System.nanoTime();

@@ -24,7 +24,7 @@ final class Dropout {
 
     /** Draws this site's mask for the current step into {@code keep} ({@code len} flags). */
     byte[] mask(Ctx ctx, int len) {
-        byte[] k = new byte[len];
+        byte[] k = ctx.bytes(len);
         long key = Rng.key(ctx.seed, id);
         float prob = p;
         ctx.compute.parallel(len, 16384, (a, b) -> {

@@ -55,7 +55,7 @@ final class Embeddings {
         int vocab = word_embeddings.shape()[0], maxPos = position_embeddings.shape()[0];
         int types = token_type_embeddings == null ? 0 : token_type_embeddings.shape()[0];
         int[][] pos = positions(in);
-        float[] x = new float[batch * seq * h];
+        float[] x = ctx.floats(batch * seq * h);
         float[] word = word_embeddings.data(), position = position_embeddings.data();
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < seq; i++) {

@@ -17,7 +17,7 @@ final class FeedForward {
 
     float[] forward(Ctx ctx, float[] x, int rows, boolean keep) {
         float[] h = lin1.forward(ctx, x, rows, keep);
-        float[] a = h.clone();
+        float[] a = ctx.copy(h);
         ctx.compute.activation(activation, a, a.length);
         this.hidden = keep ? h : null;
         return lin2.forward(ctx, a, rows, keep);

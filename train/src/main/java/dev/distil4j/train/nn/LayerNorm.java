@@ -27,7 +27,7 @@ final class LayerNorm {
     /** Normalises {@code rows} rows of x into a new array; keeps xhat for the backward when {@code keep}. */
     float[] forward(Ctx ctx, float[] x, int rows, boolean keep) {
         int dim = dim();
-        float[] y = new float[rows * dim], xh = keep ? new float[rows * dim] : null, rs = new float[rows];
+        float[] y = ctx.floats(rows * dim), xh = keep ? ctx.floats(rows * dim) : null, rs = new float[rows];
         float[] g = weight.data(), b = bias.data();
         ctx.compute.parallel(rows, 8, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -59,7 +59,7 @@ final class LayerNorm {
     float[] backward(Ctx ctx, float[] dy) {
         if (xhat == null) throw new IllegalStateException("LayerNorm.backward without a training forward");
         int dim = dim();
-        float[] dx = new float[rows * dim], g = weight.data(), xh = xhat, rs = rstd;
+        float[] dx = ctx.floats(rows * dim), g = weight.data(), xh = xhat, rs = rstd;
         ctx.compute.parallel(rows, 8, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = r * dim;

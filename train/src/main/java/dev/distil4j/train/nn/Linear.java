@@ -57,7 +57,7 @@ final class Linear {
     /** x [rows, in] -> y [rows, out]; keeps x for the backward when {@code keep}. */
     float[] forward(Ctx ctx, float[] x, int rows, boolean keep) {
         float[] w = weight();
-        float[] y = new float[rows * out];
+        float[] y = ctx.floats(rows * out);
         ctx.gemm.nt(x, rows, in, w, out, bias(), y);
         this.x = keep ? x : null;
         this.rows = rows;
@@ -72,14 +72,14 @@ final class Linear {
         if (x == null) throw new IllegalStateException("Linear.backward without a training forward");
         float[] dx = null;
         if (needDx) {
-            dx = new float[rows * in];
+            dx = ctx.floats(rows * in);
             ctx.gemm.nn(dy, rows, out, weights.length == 1 ? weights[0].data() : stacked, in, dx);
         }
         if (weights.length == 1) {
             if (weights[0].trainable()) ctx.gemm.tnAdd(dy, rows, out, x, in, weights[0].grad());
             if (biases[0].trainable()) ctx.gemm.columnSumsAdd(dy, rows, out, biases[0].grad());
         } else {
-            float[] dw = new float[out * in], db = new float[out];
+            float[] dw = ctx.zeros(out * in), db = new float[out];
             ctx.gemm.tnAdd(dy, rows, out, x, in, dw);
             ctx.gemm.columnSumsAdd(dy, rows, out, db);
             int o = 0;

@@ -36,10 +36,10 @@ final class MaskedLmHead implements Head {
         rows = batch * seq;
         int dim = transform.out;
         float[] h = transform.forward(ctx, hidden, rows, keep);
-        float[] a = h.clone();
+        float[] a = ctx.copy(h);
         ctx.compute.activation(activation, a, a.length);
         float[] n = layerNorm.forward(ctx, a, rows, keep);
-        float[] logits = new float[rows * vocab()];
+        float[] logits = ctx.floats(rows * vocab());
         ctx.gemm.nt(n, rows, dim, decoderWeight.data(), vocab(), decoderBias.data(), logits);
         preActivation = keep ? h : null;
         normed = keep ? n : null;
@@ -49,7 +49,7 @@ final class MaskedLmHead implements Head {
     @Override
     public float[] backward(Ctx ctx, float[] dLogits) {
         int dim = transform.out, v = vocab();
-        float[] dn = new float[rows * dim];
+        float[] dn = ctx.floats(rows * dim);
         ctx.gemm.nn(dLogits, rows, v, decoderWeight.data(), dim, dn);
         if (decoderWeight.trainable()) ctx.gemm.tnAdd(dLogits, rows, v, normed, dim, decoderWeight.grad());
         if (decoderBias.trainable()) ctx.gemm.columnSumsAdd(dLogits, rows, v, decoderBias.grad());

@@ -31,9 +31,9 @@ final class SelfAttention {
         seq = in.seqLength();
         int rows = batch * seq, dim = out_lin.out, d = dim / n_heads;
         float[] q = qkv.forward(ctx, x, rows, keepActs);
-        float[] p = new float[batch * n_heads * seq * seq];
+        float[] p = ctx.floats(batch * n_heads * seq * seq);
         byte[] k = dropout.active(ctx) ? dropout.mask(ctx, p.length) : null;
-        float[] context = new float[rows * dim];
+        float[] context = ctx.floats(rows * dim);
         ctx.attention.forward(q, 0, dim, 2 * dim, 3 * dim, batch, seq, n_heads, d, in.attentionMask(),
                 (float) Math.sqrt(d), p, k, 1f / (1f - dropout.p), context);
         if (keepActs) {
@@ -48,7 +48,7 @@ final class SelfAttention {
     float[] backward(Ctx ctx, float[] dy) {
         int dim = out_lin.out, d = dim / n_heads;
         float[] dContext = out_lin.backward(ctx, dy, true);
-        float[] dqkv = new float[batch * seq * 3 * dim];
+        float[] dqkv = ctx.floats(batch * seq * 3 * dim);
         ctx.attention.backward(qkvOut, 0, dim, 2 * dim, 3 * dim, batch, seq, n_heads, d, (float) Math.sqrt(d),
                 probs, keep, 1f / (1f - dropout.p), dContext, dqkv);
         qkvOut = null;

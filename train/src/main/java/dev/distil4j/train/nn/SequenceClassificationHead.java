@@ -37,7 +37,7 @@ final class SequenceClassificationHead implements Head {
         for (int b = 0; b < batch; b++) System.arraycopy(hidden, b * seq * dim, first, b * dim, dim);
         inDropout.forward(ctx, first, first.length);
         float[] h = dense.forward(ctx, first, batch, keep);
-        float[] a = h.clone();
+        float[] a = ctx.copy(h);
         ctx.kernels.activation(activation, a, 0, a.length);
         preActivation = keep ? h : null;
         midDropout.forward(ctx, a, a.length);
@@ -51,7 +51,7 @@ final class SequenceClassificationHead implements Head {
         ctx.kernels.activationBackward(activation, preActivation, da, da, 0, da.length);
         float[] dFirst = dense.backward(ctx, da, true);
         inDropout.backward(ctx, dFirst, dFirst.length);
-        float[] dHidden = new float[batch * seq * dim];
+        float[] dHidden = ctx.zeros(batch * seq * dim);
         for (int b = 0; b < batch; b++) System.arraycopy(dFirst, b * dim, dHidden, b * seq * dim, dim);
         preActivation = null;
         return dHidden;

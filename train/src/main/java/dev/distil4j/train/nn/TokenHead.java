@@ -19,7 +19,7 @@ final class TokenHead implements Head {
         rows = batch * seq;
         float[] x = hidden;
         if (dropout.active(ctx)) {
-            x = hidden.clone();
+            x = ctx.copy(hidden);
             dropout.forward(ctx, x, x.length);
         }
         return classifier.forward(ctx, x, rows, keep);

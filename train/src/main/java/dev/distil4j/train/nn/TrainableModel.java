@@ -336,7 +336,10 @@ public final class TrainableModel implements AutoCloseable {
     }
 
     public void zeroGrad() {
-        for (Param p : params) p.zeroGrad();
+        for (Param p : params) {
+            float[] g = p.grad();
+            if (g != null) ctx.compute.parallel(g.length, 65536, (a, b) -> java.util.Arrays.fill(g, a, b, 0f));
+        }
     }
 
     /** Runs the graph; with {@code mode.keepActivations()} the next call must be {@link #backward}. */
@@ -349,11 +352,14 @@ public final class TrainableModel implements AutoCloseable {
             throw new IllegalArgumentException("sequence of " + seq + " tokens is longer than the model's "
                     + config.maxPositionEmbeddings() + " positions");
         }
+        ctx.recycle(); // the last step's arrays: its backward is done or abandoned
         float[] x = embeddings.forward(ctx, in, keep);
         for (TransformerLayer layer : layers) x = layer.forward(ctx, x, in, keep);
         float[] logits = head == null ? null : head.forward(ctx, x, batch, seq, keep);
         pendingBackward = keep;
-        return new Output(logits, head == null ? null : head.logitsShape(batch, seq), x, batch, seq);
+        // the caller's own copies: this step's arrays are reused by the next one
+        return new Output(logits == null ? null : logits.clone(), head == null ? null : head.logitsShape(batch, seq), x.clone(),
+                batch, seq);
     }
 
     /**
@@ -366,7 +372,7 @@ public final class TrainableModel implements AutoCloseable {
         pendingBackward = false;
         float[] dx = dLogits == null ? null : head.backward(ctx, dLogits);
         if (dHidden != null) {
-            if (dx == null) dx = dHidden.clone(); else ctx.add(dHidden, dx, dx.length);
+            if (dx == null) dx = ctx.copy(dHidden); else ctx.add(dHidden, dx, dx.length);
         }
         if (dx == null) throw new IllegalArgumentException("backward needs dLogits or dHidden");
         for (int i = layers.size() - 1; i >= 0; i--) dx = layers.get(i).backward(ctx, dx);

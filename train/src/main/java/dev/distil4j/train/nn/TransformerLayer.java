@@ -62,11 +62,11 @@ final class TransformerLayer {
             }
         }
         float[] dz2 = output_layer_norm.backward(ctx, dy);   // d(ffn + sa)
-        float[] dsa = dz2.clone();                            // the residual's share
+        float[] dsa = ctx.copy(dz2);                            // the residual's share
         ffnDropout.backward(ctx, dz2, dz2.length);
         ctx.add(ffn.backward(ctx, dz2), dsa, dsa.length);
         float[] dz1 = sa_layer_norm.backward(ctx, dsa);      // d(attention + x)
-        float[] dx = dz1.clone();
+        float[] dx = ctx.copy(dz1);
         saDropout.backward(ctx, dz1, dz1.length);
         ctx.add(attention.backward(ctx, dz1), dx, dx.length);
         input = null;

@@ -127,7 +127,7 @@ class StepSemanticsTest {
             for (int s = 0; s < 6; s++) {
                 m.zeroGrad();
                 step(m, batch, labels, s, 1f);
-                GradientClipping.clip(m.parameters(), 1.0);
+                GradientClipping.clip(m.parameters(), 1.0, compute);
                 adam.step(schedule.lr(adam.steps()), compute);
             }
             uninterrupted = m.parameters().stream().map(p -> p.data().clone()).toList();
@@ -138,7 +138,7 @@ class StepSemanticsTest {
             for (int s = 0; s < 3; s++) {
                 m.zeroGrad();
                 step(m, batch, labels, s, 1f);
-                GradientClipping.clip(m.parameters(), 1.0);
+                GradientClipping.clip(m.parameters(), 1.0, compute);
                 adam.step(schedule.lr(adam.steps()), compute);
             }
             OptimizerFiles.write(state, adam);
@@ -152,7 +152,7 @@ class StepSemanticsTest {
                 for (int s = 3; s < 6; s++) {
                     again.zeroGrad();
                     step(again, batch, labels, s, 1f);
-                    GradientClipping.clip(again.parameters(), 1.0);
+                    GradientClipping.clip(again.parameters(), 1.0, compute);
                     restored.step(schedule.lr(restored.steps()), compute);
                 }
                 resumed = again.parameters().stream().map(p -> p.data().clone()).toList();
