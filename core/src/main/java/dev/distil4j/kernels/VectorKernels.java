@@ -732,36 +732,55 @@ final class VectorKernels implements Kernels {
 
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
 
-    /** GELU's derivative {@code Phi(x) + x phi(x)}, Phi from the same erfc as the forward. */
-    private static FloatVector geluDerivative(FloatVector x) {
-        FloatVector halfErfc = erfcOfAbs(x).mul(0.5f);
-        FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, x.compare(VectorOperators.LT, 0f));
-        FloatVector pdf = exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
-        return x.fma(pdf, cdf);
-    }
-
+    /**
+     * GELU's derivative {@code Phi(x) + x phi(x)}, Phi from the same erfc as the forward, and ReLU's
+     * step. GELU runs as two loops, each with one {@link #exp}: with both in one loop body C2 stops
+     * inlining the second (its node budget), and every vector of it is then boxed on the heap.
+     * The first loop leaves {@code erfc(|x| / sqrt 2) / 2} in dx; the second combines.
+     */
     @Override
     public void activationBackward(Activation act, float[] x, float[] dy, float[] dx, int off, int len) {
         if (act != Activation.GELU && act != Activation.RELU) {
             Kernels.super.activationBackward(act, x, dy, dx, off, len);
             return;
         }
-        int upper = S.loopBound(len), c = 0;
-        for (; c < upper; c += L) {
-            FloatVector v = FloatVector.fromArray(S, x, off + c), g = FloatVector.fromArray(S, dy, off + c);
-            derivative(act, v, g).intoArray(dx, off + c);
+        int upper = S.loopBound(len);
+        if (act == Activation.RELU) {
+            int c = 0;
+            for (; c < upper; c += L) {
+                FloatVector v = FloatVector.fromArray(S, x, off + c);
+                FloatVector.fromArray(S, dy, off + c).blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(dx, off + c);
+            }
+            if (c < len) Kernels.super.activationBackward(act, x, dy, dx, off + c, len - c);
+            return;
         }
-        if (c < len) {
-            VectorMask<Float> mask = S.indexInRange(c, len);
-            FloatVector v = FloatVector.fromArray(S, x, off + c, mask), g = FloatVector.fromArray(S, dy, off + c, mask);
-            derivative(act, v, g).intoArray(dx, off + c, mask);
+        for (int b0 = 0; b0 < upper; b0 += GELU_BLOCK) {
+            int n = Math.min(upper, b0 + GELU_BLOCK) - b0;
+            float[] half = geluScratch.get();   // not dx: dy may be dx
+            geluHalfErfc(x, off + b0, half, n);
+            geluCombine(x, dy, half, dx, off + b0, n);
+        }
+        if (upper < len) Kernels.super.activationBackward(act, x, dy, dx, off + upper, len - upper);
+    }
+
+    /** {@code half[c] = erfc(|x[off + c]| / sqrt 2) / 2}: the first loop, a method of its own (one exp per compilation). */
+    private static void geluHalfErfc(float[] x, int off, float[] half, int n) {
+        for (int c = 0; c < n; c += L) erfcOfAbs(FloatVector.fromArray(S, x, off + c)).mul(0.5f).intoArray(half, c);
+    }
+
+    /** {@code dx = dy (Phi(x) + x phi(x))} from the first loop's halves. */
+    private static void geluCombine(float[] x, float[] dy, float[] half, float[] dx, int off, int n) {
+        for (int c = 0; c < n; c += L) {
+            FloatVector v = FloatVector.fromArray(S, x, off + c), h = FloatVector.fromArray(S, half, c);
+            FloatVector cdf = h.neg().add(1f).blend(h, v.compare(VectorOperators.LT, 0f));
+            FloatVector pdf = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            FloatVector.fromArray(S, dy, off + c).mul(v.fma(pdf, cdf)).intoArray(dx, off + c);
         }
     }
 
-    private static FloatVector derivative(Activation act, FloatVector x, FloatVector dy) {
-        return act == Activation.GELU ? dy.mul(geluDerivative(x))
-                : dy.blend(0f, x.compare(VectorOperators.LE, 0f));
-    }
+    /** Values per block of the two GELU-derivative loops (stays in L1). */
+    private static final int GELU_BLOCK = 1024;
+    private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[GELU_BLOCK]);
 
     @Override
     public void adamW(float[] w, float[] g, float[] m, float[] v, int off, int len, float decay,
