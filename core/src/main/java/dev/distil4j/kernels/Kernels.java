@@ -100,7 +100,46 @@ public interface Kernels {
      * LayerNorm of each row of {@code x} (rows {@code [r0, r1)}, width {@code dim}) into {@code out}
      * (may be {@code x}): {@code (x - mean) / sqrt(var + eps) * gamma + beta}, biased variance.
      */
-    void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps);
+    default void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps) {
+        layerNorm(x, out, dim, r0, r1, gamma, beta, eps, null, null);
+    }
+
+    /** {@link #layerNorm} that also records each row's mean and {@code 1 / sqrt(var + eps)} when the arrays are non-null (training). */
+    void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps, float[] mean, float[] rstd);
+
+    /**
+     * LayerNorm's input gradient for rows {@code [r0, r1)}: with {@code xhat = (x - mean) rstd} and
+     * {@code g = dy * gamma}, {@code dx = rstd (g - mean(g) - xhat mean(g xhat))}. {@code dx} may be {@code dy}.
+     */
+    default void layerNormBackward(float[] x, float[] dy, float[] dx, int dim, int r0, int r1, float[] gamma,
+                                   float[] mean, float[] rstd) {
+        for (int r = r0; r < r1; r++) {
+            int o = r * dim;
+            double sumG = 0, sumGx = 0;
+            for (int c = 0; c < dim; c++) {
+                double g = (double) dy[o + c] * gamma[c];
+                sumG += g;
+                sumGx += g * (x[o + c] - mean[r]) * rstd[r];
+            }
+            double mg = sumG / dim, mgx = sumGx / dim;
+            for (int c = 0; c < dim; c++) {
+                double xhat = (x[o + c] - mean[r]) * rstd[r];
+                dx[o + c] = (float) (rstd[r] * ((double) dy[o + c] * gamma[c] - mg - xhat * mgx));
+            }
+        }
+    }
+
+    /** LayerNorm's parameter gradients over rows {@code [r0, r1)} and columns {@code [c0, c1)}: {@code dgamma += dy xhat}, {@code dbeta += dy} (either may be null). */
+    default void layerNormParamGrads(float[] x, float[] dy, int dim, int r0, int r1, float[] mean, float[] rstd,
+                                     float[] dgamma, float[] dbeta, int c0, int c1) {
+        for (int r = r0; r < r1; r++) {
+            int o = r * dim;
+            for (int c = c0; c < c1; c++) {
+                if (dgamma != null) dgamma[c] += dy[o + c] * ((x[o + c] - mean[r]) * rstd[r]);
+                if (dbeta != null) dbeta[c] += dy[o + c];
+            }
+        }
+    }
 
     /** In-place numerically stable softmax of {@code x[off, off + len)}. */
     void softmax(float[] x, int off, int len);

@@ -73,7 +73,8 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps) {
+    public void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps,
+                          float[] means, float[] rstds) {
         for (int r = r0; r < r1; r++) {
             int o = r * dim;
             double mean = 0;
@@ -86,6 +87,10 @@ final class ScalarKernels implements Kernels {
             }
             var /= dim;
             double inv = 1 / Math.sqrt(var + eps);
+            if (means != null) {
+                means[r] = (float) mean;
+                rstds[r] = (float) inv;
+            }
             for (int c = 0; c < dim; c++) {
                 out[o + c] = (float) ((x[o + c] - mean) * inv * gamma[c] + beta[c]);
             }

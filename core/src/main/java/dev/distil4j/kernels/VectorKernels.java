@@ -549,7 +549,8 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps) {
+    public void layerNorm(float[] x, float[] out, int dim, int r0, int r1, float[] gamma, float[] beta, float eps,
+                          float[] means, float[] rstds) {
         int upper = S.loopBound(dim);
         for (int r = r0; r < r1; r++) {
             int o = r * dim, c = 0;
@@ -570,6 +571,10 @@ final class VectorKernels implements Kernels {
                 var += d * d;
             }
             float inv = (float) (1 / Math.sqrt(var / dim + eps));
+            if (means != null) {
+                means[r] = mean;
+                rstds[r] = inv;
+            }
             FloatVector vi = FloatVector.broadcast(S, inv);
             for (c = 0; c < upper; c += L) {
                 FloatVector.fromArray(S, x, o + c).sub(vm).mul(vi)
@@ -799,5 +804,52 @@ final class VectorKernels implements Kernels {
             vj.intoArray(v, j);
         }
         if (c < len) Kernels.super.adamW(w, g, m, v, off + c, len - c, decay, b1, b2, stepSize, bc2Sqrt, eps);
+    }
+
+    @Override
+    public void layerNormBackward(float[] x, float[] dy, float[] dx, int dim, int r0, int r1, float[] gamma,
+                                  float[] mean, float[] rstd) {
+        int upper = S.loopBound(dim);
+        if (upper != dim) {
+            Kernels.super.layerNormBackward(x, dy, dx, dim, r0, r1, gamma, mean, rstd);
+            return;
+        }
+        for (int r = r0; r < r1; r++) {
+            int o = r * dim;
+            FloatVector vm = FloatVector.broadcast(S, mean[r]), vr = FloatVector.broadcast(S, rstd[r]);
+            FloatVector sg = FloatVector.zero(S), sgx = FloatVector.zero(S);
+            for (int c = 0; c < dim; c += L) {
+                FloatVector g = FloatVector.fromArray(S, dy, o + c).mul(FloatVector.fromArray(S, gamma, c));
+                FloatVector xhat = FloatVector.fromArray(S, x, o + c).sub(vm).mul(vr);
+                sg = sg.add(g);
+                sgx = g.fma(xhat, sgx);
+            }
+            FloatVector mg = FloatVector.broadcast(S, sg.reduceLanes(VectorOperators.ADD) / dim);
+            FloatVector mgx = FloatVector.broadcast(S, sgx.reduceLanes(VectorOperators.ADD) / dim);
+            for (int c = 0; c < dim; c += L) {
+                FloatVector g = FloatVector.fromArray(S, dy, o + c).mul(FloatVector.fromArray(S, gamma, c));
+                FloatVector xhat = FloatVector.fromArray(S, x, o + c).sub(vm).mul(vr);
+                g.sub(mg).sub(xhat.mul(mgx)).mul(vr).intoArray(dx, o + c);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormParamGrads(float[] x, float[] dy, int dim, int r0, int r1, float[] mean, float[] rstd,
+                                    float[] dgamma, float[] dbeta, int c0, int c1) {
+        int upper = c0 + S.loopBound(c1 - c0);
+        for (int c = c0; c < upper; c += L) {
+            FloatVector dg = FloatVector.zero(S), db = FloatVector.zero(S);
+            for (int r = r0; r < r1; r++) {
+                int o = r * dim;
+                FloatVector d = FloatVector.fromArray(S, dy, o + c);
+                FloatVector xhat = FloatVector.fromArray(S, x, o + c).sub(mean[r]).mul(rstd[r]);
+                dg = d.fma(xhat, dg);
+                db = db.add(d);
+            }
+            if (dgamma != null) FloatVector.fromArray(S, dgamma, c).add(dg).intoArray(dgamma, c);
+            if (dbeta != null) FloatVector.fromArray(S, dbeta, c).add(db).intoArray(dbeta, c);
+        }
+        if (upper < c1) Kernels.super.layerNormParamGrads(x, dy, dim, r0, r1, mean, rstd, dgamma, dbeta, upper, c1);
     }
 }

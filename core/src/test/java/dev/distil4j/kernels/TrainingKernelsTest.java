@@ -134,4 +134,37 @@ class TrainingKernelsTest {
         assertThat(v[1]).isEqualTo(v[0]);
         assertThat(w[0]).isNotEqualTo(w0);
     }
+
+    @Test
+    void layerNormTrainingVectorEqualsScalar() {
+        Random r = new Random(5);
+        for (int dim : new int[] {12, 64, 768, 37}) {
+            int rows = 9;
+            float[] x = random(r, rows * dim), dy = random(r, rows * dim), gamma = random(r, dim), beta = random(r, dim);
+            float[][] y = new float[2][], dx = new float[2][], dg = new float[2][], db = new float[2][], mean = new float[2][], rstd = new float[2][];
+            Kernels[] ks = {Kernels.scalar(), Kernels.best()};
+            for (int k = 0; k < 2; k++) {
+                y[k] = new float[rows * dim];
+                mean[k] = new float[rows];
+                rstd[k] = new float[rows];
+                ks[k].layerNorm(x, y[k], dim, 0, rows, gamma, beta, 1e-12f, mean[k], rstd[k]);
+                dx[k] = new float[rows * dim];
+                ks[k].layerNormBackward(x, dy, dx[k], dim, 0, rows, gamma, mean[k], rstd[k]);
+                dg[k] = new float[dim];
+                db[k] = new float[dim];
+                ks[k].layerNormParamGrads(x, dy, dim, 0, rows, mean[k], rstd[k], dg[k], db[k], 0, dim);
+            }
+            close(y[1], y[0], 1e-5);
+            close(mean[1], mean[0], 1e-5);
+            close(rstd[1], rstd[0], 1e-5);
+            close(dx[1], dx[0], 1e-4);
+            close(dg[1], dg[0], 1e-4);
+            close(db[1], db[0], 1e-5);
+            // the recorded statistics are the ones that produce y
+            for (int c = 0; c < dim; c++) {
+                assertThat((double) y[0][c]).isCloseTo((x[c] - mean[0][0]) * rstd[0][0] * gamma[c] + beta[c],
+                        org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(y[0][c]))));
+            }
+        }
+    }
 }

@@ -34,6 +34,7 @@ final class Ctx {
     private Map<Integer, ArrayDeque<byte[]>> freeBytes = new HashMap<>();
     private final List<float[]> usedFloats = new ArrayList<>();
     private final List<byte[]> usedBytes = new ArrayList<>();
+    private long lastShape = -1;
 
     Ctx(Compute compute) {
         this.compute = compute;
@@ -72,13 +73,21 @@ final class Ctx {
         return a;
     }
 
-    /** A new step: every array of the last one is free again; older unused ones go to the collector. */
-    void recycle() {
+    /**
+     * A new step over inputs of {@code shape}: every array of the last step is free again, older
+     * unused ones go to the collector. A step of another shape would need other sizes: then the
+     * last step's arrays go too, before this step allocates its own (else both sets would be live).
+     */
+    void recycle(long shape) {
+        boolean same = shape == lastShape;
+        lastShape = shape;
         freeFloats = new HashMap<>();
-        for (float[] a : usedFloats) freeFloats.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
-        usedFloats.clear();
         freeBytes = new HashMap<>();
-        for (byte[] a : usedBytes) freeBytes.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+        if (same) {
+            for (float[] a : usedFloats) freeFloats.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+            for (byte[] a : usedBytes) freeBytes.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+        }
+        usedFloats.clear();
         usedBytes.clear();
     }
 

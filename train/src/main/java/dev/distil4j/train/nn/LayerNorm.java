@@ -4,13 +4,15 @@ package dev.distil4j.train.nn;
  * {@code torch.nn.LayerNorm} over the last dimension: {@code y = xhat * weight + bias},
  * {@code xhat = (x - mean) / sqrt(var + eps)} (biased variance). The backward, with
  * {@code g = dy * weight}: {@code dx = rstd * (g - mean(g) - xhat * mean(g * xhat))},
- * {@code dweight += sum dy * xhat}, {@code dbias += sum dy}.
+ * {@code dweight += sum dy * xhat}, {@code dbias += sum dy}. The forward keeps its input (no copy:
+ * nothing writes to it afterwards) and each row's mean and rstd; the backward recomputes xhat.
  */
 final class LayerNorm {
     final Param weight;
     final Param bias;
     final float eps;
-    private float[] xhat;
+    private float[] x;
+    private float[] mean;
     private float[] rstd;
     private int rows;
 
@@ -24,32 +26,14 @@ final class LayerNorm {
         return weight.size();
     }
 
-    /** Normalises {@code rows} rows of x into a new array; keeps xhat for the backward when {@code keep}. */
+    /** Normalises {@code rows} rows of x into a new array; keeps x for the backward when {@code keep}. */
     float[] forward(Ctx ctx, float[] x, int rows, boolean keep) {
         int dim = dim();
-        float[] y = ctx.floats(rows * dim), xh = keep ? ctx.floats(rows * dim) : null, rs = new float[rows];
+        float[] y = ctx.floats(rows * dim), m = new float[rows], rs = new float[rows];
         float[] g = weight.data(), b = bias.data();
-        ctx.compute.parallel(rows, 8, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int o = r * dim;
-                double sum = 0;
-                for (int c = 0; c < dim; c++) sum += x[o + c];
-                float mean = (float) (sum / dim);
-                double var = 0;
-                for (int c = 0; c < dim; c++) {
-                    float d = x[o + c] - mean;
-                    var += d * d;
-                }
-                float s = (float) (1 / Math.sqrt(var / dim + eps));
-                rs[r] = s;
-                for (int c = 0; c < dim; c++) {
-                    float h = (x[o + c] - mean) * s;
-                    if (xh != null) xh[o + c] = h;
-                    y[o + c] = h * g[c] + b[c];
-                }
-            }
-        });
-        this.xhat = xh;
+        ctx.compute.parallel(rows, 8, (r0, r1) -> ctx.kernels.layerNorm(x, y, dim, r0, r1, g, b, eps, m, rs));
+        this.x = keep ? x : null;
+        this.mean = m;
         this.rstd = rs;
         this.rows = rows;
         return y;
@@ -57,35 +41,16 @@ final class LayerNorm {
 
     /** dy [rows, dim] -> dx (a new array); accumulates the weight and bias gradients. */
     float[] backward(Ctx ctx, float[] dy) {
-        if (xhat == null) throw new IllegalStateException("LayerNorm.backward without a training forward");
+        if (x == null) throw new IllegalStateException("LayerNorm.backward without a training forward");
         int dim = dim();
-        float[] dx = ctx.floats(rows * dim), g = weight.data(), xh = xhat, rs = rstd;
-        ctx.compute.parallel(rows, 8, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int o = r * dim;
-                double sumG = 0, sumGx = 0;
-                for (int c = 0; c < dim; c++) {
-                    float gc = dy[o + c] * g[c];
-                    sumG += gc;
-                    sumGx += gc * xh[o + c];
-                }
-                float meanG = (float) (sumG / dim), meanGx = (float) (sumGx / dim), s = rs[r];
-                for (int c = 0; c < dim; c++) dx[o + c] = s * (dy[o + c] * g[c] - meanG - xh[o + c] * meanGx);
-            }
-        });
+        float[] dx = ctx.floats(rows * dim), g = weight.data(), in = x, m = mean, rs = rstd;
+        ctx.compute.parallel(rows, 8, (r0, r1) -> ctx.kernels.layerNormBackward(in, dy, dx, dim, r0, r1, g, m, rs));
         float[] dw = weight.grad(), db = bias.grad();
         if (dw != null || db != null) {
-            ctx.compute.parallel(dim, 64, (c0, c1) -> {
-                for (int r = 0; r < rows; r++) {
-                    int o = r * dim;
-                    for (int c = c0; c < c1; c++) {
-                        if (dw != null) dw[c] += dy[o + c] * xh[o + c];
-                        if (db != null) db[c] += dy[o + c];
-                    }
-                }
-            });
+            ctx.compute.parallel(dim, 64, (c0, c1) -> ctx.kernels.layerNormParamGrads(in, dy, dim, 0, rows, m, rs, dw, db, c0, c1));
         }
-        xhat = null;
+        x = null;
+        mean = null;
         rstd = null;
         return dx;
     }

@@ -352,7 +352,7 @@ public final class TrainableModel implements AutoCloseable {
             throw new IllegalArgumentException("sequence of " + seq + " tokens is longer than the model's "
                     + config.maxPositionEmbeddings() + " positions");
         }
-        ctx.recycle(); // the last step's arrays: its backward is done or abandoned
+        ctx.recycle((long) batch << 32 | seq); // the last step's arrays: its backward is done or abandoned
         float[] x = embeddings.forward(ctx, in, keep);
         for (TransformerLayer layer : layers) x = layer.forward(ctx, x, in, keep);
         float[] logits = head == null ? null : head.forward(ctx, x, batch, seq, keep);
