@@ -17,10 +17,14 @@ import java.util.Map;
  * the mode of the current pass (training applies dropout drawn from {@link #seed}), and the arrays
  * of the current step.
  *
- * <p>A step allocates the same arrays as the step before (hundreds of MB of activations and their
- * gradients): they are taken from the previous step's ({@link #floats}), and all of them are handed
- * back at once when the next step begins ({@link #recycle}). Only the last step's arrays are kept,
- * so memory stays bounded when shapes change. One per model; one pass at a time.
+ * <p>Arrays: a step needs the same arrays as the step before (hundreds of MB of activations and
+ * their gradients), so they are reused instead of allocated. Each array handed out
+ * ({@link #floats}) belongs to the open {@link Scope} (a block's forward, a layer's backward);
+ * {@link #release} returns a scope's arrays as soon as they are dead (a layer's activations once
+ * its backward has run, a backward's temporaries), so that the step's peak is what the graph
+ * needs, not the sum of everything it touched. {@link #recycle} starts a step: everything is free
+ * again; when the input shape changes, the old arrays go to the collector instead.
+ * One per model; one pass at a time.
  */
 final class Ctx {
     final Compute compute;
@@ -30,10 +34,22 @@ final class Ctx {
     boolean training;
     long seed;
 
-    private Map<Integer, ArrayDeque<float[]>> freeFloats = new HashMap<>();
-    private Map<Integer, ArrayDeque<byte[]>> freeBytes = new HashMap<>();
-    private final List<float[]> usedFloats = new ArrayList<>();
-    private final List<byte[]> usedBytes = new ArrayList<>();
+    /** The arrays handed out while it was open and not released yet. */
+    static final class Scope {
+        private final List<float[]> floats = new ArrayList<>();
+        private final List<byte[]> bytes = new ArrayList<>();
+        private final Scope parent;
+
+        private Scope(Scope parent) {
+            this.parent = parent;
+        }
+    }
+
+    private final Map<Integer, ArrayDeque<float[]>> freeFloats = new HashMap<>();
+    private final Map<Integer, ArrayDeque<byte[]>> freeBytes = new HashMap<>();
+    /** Every scope of this step that may still own arrays. */
+    private final List<Scope> scopes = new ArrayList<>();
+    private Scope current;
     private long lastShape = -1;
 
     Ctx(Compute compute) {
@@ -41,13 +57,44 @@ final class Ctx {
         this.kernels = compute.kernels();
         this.gemm = new Gemm(compute);
         this.attention = new AttentionTraining(compute);
+        this.current = new Scope(null);
+        scopes.add(current);
+    }
+
+    /** Opens a scope inside the current one: arrays handed out from now on belong to it. */
+    Scope open() {
+        current = new Scope(current);
+        scopes.add(current);
+        return current;
+    }
+
+    /** Closes {@code s} (its arrays stay live, owned by it, until released). */
+    void close(Scope s) {
+        if (current != s) throw new IllegalStateException("scopes must close innermost first");
+        current = s.parent;
+    }
+
+    /** Every array of {@code s} is dead except {@code keep} (may be null), which stays owned by {@code s}. */
+    void release(Scope s, float[] keep) {
+        boolean kept = false;
+        for (float[] a : s.floats) {
+            if (a == keep) kept = true; else free(a);
+        }
+        for (byte[] b : s.bytes) freeBytes.computeIfAbsent(b.length, k -> new ArrayDeque<>()).push(b);
+        s.floats.clear();
+        s.bytes.clear();
+        if (kept) s.floats.add(keep);
+    }
+
+    private void free(float[] a) {
+        freeFloats.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
     }
 
     /** An array of this step, contents undefined: for results that overwrite every value. */
     float[] floats(int n) {
         ArrayDeque<float[]> q = freeFloats.get(n);
         float[] a = q == null || q.isEmpty() ? new float[n] : q.pop();
-        usedFloats.add(a);
+        current.floats.add(a);
         return a;
     }
 
@@ -69,26 +116,33 @@ final class Ctx {
     byte[] bytes(int n) {
         ArrayDeque<byte[]> q = freeBytes.get(n);
         byte[] a = q == null || q.isEmpty() ? new byte[n] : q.pop();
-        usedBytes.add(a);
+        current.bytes.add(a);
         return a;
     }
 
     /**
-     * A new step over inputs of {@code shape}: every array of the last step is free again, older
-     * unused ones go to the collector. A step of another shape would need other sizes: then the
-     * last step's arrays go too, before this step allocates its own (else both sets would be live).
+     * A new step over inputs of {@code shape}: every array of the last step is free again. A step
+     * of another shape needs other sizes: then the last step's arrays go to the collector, before
+     * this step allocates its own (else both sets would be live).
      */
     void recycle(long shape) {
         boolean same = shape == lastShape;
         lastShape = shape;
-        freeFloats = new HashMap<>();
-        freeBytes = new HashMap<>();
-        if (same) {
-            for (float[] a : usedFloats) freeFloats.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
-            for (byte[] a : usedBytes) freeBytes.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+        if (!same) {
+            freeFloats.clear();
+            freeBytes.clear();
         }
-        usedFloats.clear();
-        usedBytes.clear();
+        for (Scope s : scopes) {
+            if (same) {
+                for (float[] a : s.floats) free(a);
+                for (byte[] b : s.bytes) freeBytes.computeIfAbsent(b.length, k -> new ArrayDeque<>()).push(b);
+            }
+            s.floats.clear();
+            s.bytes.clear();
+        }
+        scopes.clear();
+        current = new Scope(null);
+        scopes.add(current);
     }
 
     /** {@code y[i] += x[i]} for {@code i < len}, in parallel. */

@@ -111,6 +111,8 @@ public final class TrainableModel implements AutoCloseable {
     private final Ctx ctx;
     private final boolean ownsCompute;
     private boolean pendingBackward;
+    /** The last training forward's scopes: embeddings, each layer, the head. */
+    private Ctx.Scope[] forwardScopes;
 
     private TrainableModel(ModelConfig config, HeadType headType, Dropouts dropouts, Builder b, Embeddings embeddings,
                            List<TransformerLayer> layers, Head head, Compute compute, boolean ownsCompute) {
@@ -353,9 +355,24 @@ public final class TrainableModel implements AutoCloseable {
                     + config.maxPositionEmbeddings() + " positions");
         }
         ctx.recycle((long) batch << 32 | seq); // the last step's arrays: its backward is done or abandoned
+        // one scope per block: its arrays are released when nothing needs them any more
+        Ctx.Scope[] scopes = new Ctx.Scope[layers.size() + 2];
+        scopes[0] = ctx.open();
         float[] x = embeddings.forward(ctx, in, keep);
-        for (TransformerLayer layer : layers) x = layer.forward(ctx, x, in, keep);
+        ctx.close(scopes[0]);
+        for (int l = 0; l < layers.size(); l++) {
+            TransformerLayer layer = layers.get(l);
+            Ctx.Scope s = scopes[l + 1] = ctx.open();
+            float[] y = layer.forward(ctx, x, in, keep);
+            ctx.close(s);
+            if (keep && layer.checkpointed) ctx.release(s, y);  // recomputed in the backward: keep only the output
+            if (!keep) ctx.release(scopes[l], null);            // inference: the layer's input is dead
+            x = y;
+        }
+        Ctx.Scope h = scopes[layers.size() + 1] = ctx.open();
         float[] logits = head == null ? null : head.forward(ctx, x, batch, seq, keep);
+        ctx.close(h);
+        forwardScopes = keep ? scopes : null;
         pendingBackward = keep;
         // the caller's own copies: this step's arrays are reused by the next one
         return new Output(logits == null ? null : logits.clone(), head == null ? null : head.logitsShape(batch, seq), x.clone(),
@@ -370,13 +387,35 @@ public final class TrainableModel implements AutoCloseable {
     public void backward(float[] dLogits, float[] dHidden) {
         if (!pendingBackward) throw new IllegalStateException("backward needs a forward that kept its activations");
         pendingBackward = false;
+        Ctx.Scope[] fs = forwardScopes;
+        forwardScopes = null;
+        // each block's activations and each backward's temporaries are released once dead, so the
+        // step's peak is the forward's activations plus about one layer's gradients
+        Ctx.Scope prev = ctx.open();
         float[] dx = dLogits == null ? null : head.backward(ctx, dLogits);
         if (dHidden != null) {
             if (dx == null) dx = ctx.copy(dHidden); else ctx.add(dHidden, dx, dx.length);
         }
+        ctx.close(prev);
         if (dx == null) throw new IllegalArgumentException("backward needs dLogits or dHidden");
-        for (int i = layers.size() - 1; i >= 0; i--) dx = layers.get(i).backward(ctx, dx);
+        ctx.release(prev, dx);
+        ctx.release(fs[layers.size() + 1], null);
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            Ctx.Scope b = ctx.open();
+            float[] ndx = layers.get(l).backward(ctx, dx);
+            ctx.close(b);
+            ctx.release(b, ndx);
+            ctx.release(prev, null);           // the gradient from above
+            ctx.release(fs[l + 1], null);      // the layer's activations
+            prev = b;
+            dx = ndx;
+        }
+        Ctx.Scope e = ctx.open();
         embeddings.backward(ctx, dx);
+        ctx.close(e);
+        ctx.release(e, null);
+        ctx.release(prev, null);
+        ctx.release(fs[0], null);
     }
 
     @Override
