@@ -86,6 +86,12 @@ final class Ctx {
         if (kept) s.floats.add(keep);
     }
 
+    /** {@code a}, handed out in the current scope, is dead already: free it now. */
+    void discard(float[] a) {
+        if (!current.floats.remove(a)) throw new IllegalStateException("not an array of the current scope");
+        free(a);
+    }
+
     private void free(float[] a) {
         freeFloats.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
     }

@@ -70,6 +70,11 @@ final class Linear {
      */
     float[] backward(Ctx ctx, float[] dy, boolean needDx) {
         if (x == null) throw new IllegalStateException("Linear.backward without a training forward");
+        return backward(ctx, dy, needDx, x);
+    }
+
+    /** The backward with the forward's input given again (recomputed by the caller instead of kept). */
+    float[] backward(Ctx ctx, float[] dy, boolean needDx, float[] x) {
         float[] dx = null;
         if (needDx) {
             dx = ctx.floats(rows * in);
@@ -90,7 +95,7 @@ final class Linear {
                 o += n;
             }
         }
-        x = null;
+        this.x = null;
         return dx;
     }
 
