@@ -171,6 +171,14 @@ public interface Kernels {
         }
     }
 
+    /**
+     * Dropout's keep flags: {@code keep[i] = 1} when {@link Rng#uniform}{@code (key, i) >= p}, else 0,
+     * for {@code i in [from, to)}. A pure function of (key, i): any split gives the same mask.
+     */
+    default void dropoutMask(long key, float p, byte[] keep, int from, int to) {
+        for (int i = from; i < to; i++) keep[i] = Rng.uniform(key, i) >= p ? (byte) 1 : 0;
+    }
+
     /** The scalar reference, always available. */
     static Kernels scalar() {
         return ScalarKernels.INSTANCE;

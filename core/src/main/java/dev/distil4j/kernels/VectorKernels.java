@@ -3,6 +3,7 @@ package dev.distil4j.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -851,5 +852,27 @@ final class VectorKernels implements Kernels {
             if (dbeta != null) FloatVector.fromArray(S, dbeta, c).add(db).intoArray(dbeta, c);
         }
         if (upper < c1) Kernels.super.layerNormParamGrads(x, dy, dim, r0, r1, mean, rstd, dgamma, dbeta, upper, c1);
+    }
+
+    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> MASK_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LONGS.length() * 8));
+    private static final long[] LONG_LANES = java.util.stream.LongStream.range(0, LONGS.length()).toArray();
+
+    /** {@link Rng}'s mix on LONGS.length() counters at once (64-bit multiplies: AVX-512 DQ). */
+    @Override
+    public void dropoutMask(long key, float p, byte[] keep, int from, int to) {
+        int n = LONGS.length(), i = from;
+        long threshold = Rng.threshold(p);
+        LongVector lanes = LongVector.fromArray(LONGS, LONG_LANES, 0);
+        ByteVector one = ByteVector.broadcast(MASK_BYTES, (byte) 1), zero = ByteVector.zero(MASK_BYTES);
+        for (; i + n <= to; i += n) {
+            LongVector z = lanes.add(i).mul(Rng.STEP).add(key);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xbf58476d1ce4e5b9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94d049bb133111ebL);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+            VectorMask<Long> kept = z.lanewise(VectorOperators.LSHR, 40).compare(VectorOperators.GE, threshold);
+            zero.blend(one, kept.cast(MASK_BYTES)).intoArray(keep, i);
+        }
+        if (i < to) Kernels.super.dropoutMask(key, p, keep, i, to);
     }
 }

@@ -167,4 +167,17 @@ class TrainingKernelsTest {
             }
         }
     }
+
+    @Test
+    void dropoutMaskVectorEqualsScalarAndItsDefinition() {
+        for (float p : new float[] {0f, 0.1f, 0.5f, 0.999f}) {
+            byte[] s = new byte[1003], v = new byte[1003];
+            Kernels.scalar().dropoutMask(42, p, s, 3, 1000);
+            Kernels.best().dropoutMask(42, p, v, 3, 1000);
+            assertThat(v).isEqualTo(s);
+            for (int i = 3; i < 1000; i++) assertThat(s[i] == 1).isEqualTo(Rng.uniform(42, i) >= p);
+            assertThat(s[0]).isZero();
+            assertThat(s[1001]).isZero();
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package dev.distil4j.train.nn;
 
+import dev.distil4j.kernels.Rng;
+
 /**
  * Inverted dropout ({@code torch.nn.Dropout}): in training each value is kept with probability
  * {@code 1 - p} and scaled by {@code 1 / (1 - p)}, else zeroed; in eval mode it is the identity.
@@ -27,9 +29,7 @@ final class Dropout {
         byte[] k = ctx.bytes(len);
         long key = Rng.key(ctx.seed, id);
         float prob = p;
-        ctx.compute.parallel(len, 16384, (a, b) -> {
-            for (int i = a; i < b; i++) k[i] = Rng.uniform(key, i) >= prob ? (byte) 1 : 0;
-        });
+        ctx.compute.parallel(len, 16384, (a, b) -> ctx.kernels.dropoutMask(key, prob, k, a, b));
         return k;
     }
 

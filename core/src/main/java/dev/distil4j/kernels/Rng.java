@@ -1,4 +1,4 @@
-package dev.distil4j.train.nn;
+package dev.distil4j.kernels;
 
 /**
  * A counter-based generator: the value for (key, counter) is a pure function of both
@@ -20,8 +20,19 @@ public final class Rng {
         return mix(mix(seed + 0x9e3779b97f4a7c15L) ^ (stream * 0xd1b54a32d192ed03L));
     }
 
+    /** The golden-ratio step between the counters' inputs. */
+    static final long STEP = 0x9e3779b97f4a7c15L;
+
+    /**
+     * {@code uniform(key, counter) >= p} exactly when the 24 random bits are {@code >= threshold(p)}:
+     * the bits times 2^-24 are exact in float, so the comparison can be made on integers.
+     */
+    static long threshold(float p) {
+        return (long) Math.ceil((double) p * 0x1.0p24);
+    }
+
     /** Uniform in [0, 1) with 24 random bits, element {@code counter} of stream {@code key}. */
     public static float uniform(long key, long counter) {
-        return (mix(key + counter * 0x9e3779b97f4a7c15L) >>> 40) * 0x1.0p-24f;
+        return (mix(key + counter * STEP) >>> 40) * 0x1.0p-24f;
     }
 }
