@@ -53,7 +53,7 @@ public final class AttentionTraining {
                 float[] a = probs;
                 int aOff = p0;
                 if (keep != null) {
-                    for (int e = 0; e < seq * seq; e++) dropped[e] = keep[p0 + e] != 0 ? probs[p0 + e] * keepScale : 0f;
+                    for (int e = 0; e < seq * seq; e++) dropped[e] = probs[p0 + e] * (keep[p0 + e] * keepScale); // branch-free: vectorised by C2
                     a = dropped;
                     aOff = 0;
                 }
@@ -84,22 +84,24 @@ public final class AttentionTraining {
                 kernels.matmul(dContext, dcOff, dim, seq, values, null, null, null, dP, 0, seq, 0, seq);
                 // dV = Pd^T dC
                 for (int i = 0; i < seq; i++) {
-                    for (int j = 0; j < seq; j++) {
-                        float p = probs[p0 + i * seq + j];
-                        if (keep != null) p = keep[p0 + i * seq + j] != 0 ? p * keepScale : 0f;
-                        t[j * seq + i] = p;
+                    int r = p0 + i * seq;
+                    if (keep != null) {
+                        for (int j = 0; j < seq; j++) t[j * seq + i] = probs[r + j] * (keep[r + j] * keepScale);
+                    } else {
+                        for (int j = 0; j < seq; j++) t[j * seq + i] = probs[r + j];
                     }
                 }
                 PackedMatrix dc = PackedMatrix.packColumns(dContext, dcOff, dim, d, seq, panel, packed);
                 kernels.matmul(t, 0, seq, seq, dc, null, null, null, dqkv, vOff + row0 * ld + col, ld, 0, d);
                 // dS = P (dP - rowsum(dP P)) / divisor, dP = dPd * keep / (1 - p)
+                float inv = 1f / divisor;
                 for (int i = 0; i < seq; i++) {
                     int r = i * seq, pr = p0 + r;
                     if (keep != null) {
-                        for (int j = 0; j < seq; j++) dP[r + j] = keep[pr + j] != 0 ? dP[r + j] * keepScale : 0f;
+                        for (int j = 0; j < seq; j++) dP[r + j] *= keep[pr + j] * keepScale;
                     }
                     float dot = kernels.dot(dP, r, probs, pr, seq);
-                    for (int j = 0; j < seq; j++) dP[r + j] = probs[pr + j] * (dP[r + j] - dot) / divisor;
+                    for (int j = 0; j < seq; j++) dP[r + j] = probs[pr + j] * (dP[r + j] - dot) * inv;
                 }
                 // dQ = dS K
                 PackedMatrix keys = PackedMatrix.packColumns(qkv, kOff + row0 * ld + col, ld, d, seq, panel, packed);
