@@ -130,6 +130,13 @@ public final class Trainer implements AutoCloseable {
         }
         TaskData.Records trainRecords = TaskData.read(task, trainFile, data, given == null ? null : new LabelSet(given));
         LabelSet labels = trainRecords.labels(given);
+        int wanted = task == Task.REGRESSION ? 1 : labels == null ? -1 : labels.size();
+        if (wanted > 0 && modelConfig.declaredHead() == task.head() && modelConfig.numLabels() != wanted) {
+            // transformers refuses the mismatched classifier too (unless told to ignore mismatched sizes)
+            throw new IllegalArgumentException(modelDir + " is a " + modelConfig.architectures().get(0) + " for "
+                    + modelConfig.numLabels() + " labels " + modelConfig.labels() + ", the data has " + wanted
+                    + (labels == null ? "" : " " + labels.labels()) + ": fine-tune its base model instead");
+        }
         TaskData.Records validationRecords = validation == null ? null : TaskData.read(task, validation, data, labels);
         int maxLength = maxLength(task, data, tokenizer, modelConfig);
         TaskData trainData = TaskData.encode(trainRecords, tokenizer, labels, maxLength, data.docStride(),
