@@ -182,7 +182,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             progressListener.log(String.format(Locale.ROOT, "done: %d steps, mean training loss %.4f%s; model in %s",
                     r.globalStep(), r.trainLoss(),
-                    r.bestCheckpoint() == null ? "" : ", best " + r.bestCheckpoint().getFileName() + " (" + r.bestMetric() + ")",
+                    r.bestCheckpoint() == null ? "" : String.format(Locale.ROOT, ", best %s (%.4f)", r.bestCheckpoint().getFileName(), r.bestMetric()),
                     r.outputDir()));
             return 0;
         }

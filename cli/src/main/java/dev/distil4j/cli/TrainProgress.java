@@ -26,7 +26,8 @@ final class TrainProgress implements TrainingListener {
     private final boolean bar;
     private final boolean quiet;
     private final ArrayDeque<Double> recent = new ArrayDeque<>();
-    private long started, lastDraw, tokens;
+    /** Time in training steps (evaluations and checkpoints left out, so that tokens/s and the ETA stay honest). */
+    private long stepNanos, lastDraw, tokens;
     private int startStep;
     private boolean drawn;
     private List<String> columns;
@@ -40,7 +41,6 @@ final class TrainProgress implements TrainingListener {
 
     @Override
     public void onTrainBegin(Plan plan) {
-        started = System.nanoTime();
         startStep = plan.startStep();
         log(String.format(Locale.ROOT, "%d steps (%d per epoch, %d micro-batches), warmup %d%s", plan.maxSteps(),
                 plan.stepsPerEpoch(), plan.batchesPerEpoch(), plan.warmupSteps(),
@@ -52,10 +52,11 @@ final class TrainProgress implements TrainingListener {
         recent.addLast(s.loss());
         if (recent.size() > LOSS_WINDOW) recent.removeFirst();
         tokens += s.tokens();
+        stepNanos += s.nanos();
         long now = System.nanoTime();
         if (!bar || (drawn && now - lastDraw < REDRAW_NANOS && s.step() < s.maxSteps())) return;
         lastDraw = now;
-        double secs = Math.max(1e-9, (now - started) / 1e9);
+        double secs = Math.max(1e-9, stepNanos / 1e9);
         int done = s.step() - startStep;
         double eta = done == 0 ? 0 : secs / done * (s.maxSteps() - s.step());
         double loss = recent.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
@@ -72,13 +73,18 @@ final class TrainProgress implements TrainingListener {
             columns = new ArrayList<>(List.of("step", "epoch", "train_loss"));
             columns.addAll(e.metrics().keySet());
             StringBuilder h = new StringBuilder();
-            for (String c : columns) h.append(String.format(Locale.ROOT, "%12s", c));
-            out.println(h.toString().stripTrailing().stripLeading());
+            for (String c : columns) h.append(String.format(Locale.ROOT, width(c), c));
+            out.println(h);
         }
         StringBuilder row = new StringBuilder();
-        for (String c : columns) row.append(String.format(Locale.ROOT, "%12s", cell(c, e)));
-        out.println(row.toString().stripLeading());
+        for (String c : columns) row.append(String.format(Locale.ROOT, width(c), cell(c, e)));
+        out.println(row);
         out.flush();
+    }
+
+    /** Right-aligned columns, the first without leading space. */
+    private static String width(String column) {
+        return column.equals("step") ? "%6s" : "%" + Math.max(12, column.length() + 2) + "s";
     }
 
     private static String cell(String column, Evaluation e) {

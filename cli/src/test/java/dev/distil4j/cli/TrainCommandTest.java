@@ -85,9 +85,9 @@ class TrainCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         List<String> table = r.out().lines().toList();
         assertThat(table).hasSize(4);
-        assertThat(table.get(0).split(" +")).containsExactly("step", "epoch", "train_loss", "accuracy", "f1", "mcc", "examples");
-        assertThat(table.get(3).split(" +")[0]).isEqualTo("12");
-        assertThat(table.get(3).split(" +")[6]).isEqualTo("10");
+        assertThat(table.get(0).strip().split(" +")).containsExactly("step", "epoch", "train_loss", "accuracy", "f1", "mcc", "examples");
+        assertThat(table.get(3).strip().split(" +")[0]).isEqualTo("12");
+        assertThat(table.get(3).strip().split(" +")[6]).isEqualTo("10");
         assertThat(r.err()).contains("text-classification of").contains("32 training sequences").contains("labels [negative, positive]")
                 .contains("saved " + out.resolve("checkpoint-12")).contains("done: 12 steps");
         assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).hasSize(3);

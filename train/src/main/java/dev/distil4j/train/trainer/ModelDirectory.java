@@ -1,8 +1,11 @@
 package dev.distil4j.train.trainer;
 
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distil4j.model.ConfigException;
 import dev.distil4j.train.data.LabelSet;
@@ -14,8 +17,10 @@ import dev.distil4j.weights.SafeTensors;
 import dev.distil4j.weights.SafeTensorsWriter;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +40,12 @@ import java.util.stream.Stream;
  * load it as they load any checkpoint.
  */
 final class ModelDirectory {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Python's {@code json.dumps(indent=2)}, as transformers writes config.json and trainer_state.json. */
+    private static final ObjectWriter PRETTY = JSON.writer(new DefaultPrettyPrinter()
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+            .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
 
     /** The tokenizer files a model directory may carry (whichever the source has are copied). */
     static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
@@ -91,7 +101,7 @@ final class ModelDirectory {
     /** Writes config.json, model.safetensors and the tokenizer files of {@code tokenizerSource} into {@code dir}. */
     static void writeModel(Path dir, ObjectNode config, TrainableModel model, Path tokenizerSource) throws IOException {
         Files.createDirectories(dir);
-        JSON.writeValue(dir.resolve("config.json").toFile(), config);
+        writeJson(dir.resolve("config.json"), config);
         List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
         for (Param p : model.parameters()) {
             long[] shape = new long[p.shape().length];
@@ -102,8 +112,17 @@ final class ModelDirectory {
         SafeTensorsWriter.write(dir.resolve("model.safetensors"), entries, DType.F32, SafeTensorsWriter.TRANSFORMERS_METADATA);
         for (String f : TOKENIZER_FILES) {
             Path from = tokenizerSource.resolve(f);
-            if (Files.isRegularFile(from)) Files.copy(from, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            // through a stream: a copy of a read-only source file must not come out read-only
+            if (Files.isRegularFile(from)) {
+                try (InputStream in = Files.newInputStream(from)) {
+                    Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
+    }
+
+    static void writeJson(Path file, JsonNode json) throws IOException {
+        Files.writeString(file, PRETTY.writeValueAsString(json) + "\n", StandardCharsets.UTF_8);
     }
 
     /** Copies a checkpoint's model.safetensors into the model's parameters, by name (resuming). */

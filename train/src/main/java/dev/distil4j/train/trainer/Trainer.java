@@ -342,18 +342,18 @@ public final class Trainer implements AutoCloseable {
             lossSteps = 0;
             ObjectNode line = ModelDirectory.JSON.createObjectNode().put("step", globalStep).put("epoch", epochFloat);
             if (trainLoss != null) line.put("train_loss", trainLoss);
+            ObjectNode h = ModelDirectory.JSON.createObjectNode().put("step", globalStep).put("epoch", epochFloat);
             try {
-                line.setAll((ObjectNode) ModelDirectory.JSON.readTree(Metrics.toJson(m)));
+                // Metrics.toJson's forms: counts as integers, NaN as null
+                ObjectNode metrics = (ObjectNode) ModelDirectory.JSON.readTree(Metrics.toJson(m));
+                line.setAll(metrics);
+                metrics.fields().forEachRemaining(e -> h.set("eval_" + e.getKey(), e.getValue()));
                 Files.createDirectories(out);
                 Files.writeString(out.resolve("metrics.jsonl"), line + "\n", StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + out.resolve("metrics.jsonl") + ": " + e.getMessage(), e);
             }
-            ObjectNode h = ModelDirectory.JSON.createObjectNode().put("step", globalStep).put("epoch", epochFloat);
-            m.forEach((k, v) -> {
-                if (v == null || !Double.isFinite(v)) h.putNull("eval_" + k); else h.put("eval_" + k, v);
-            });
             history.add(h);
             lastEval = globalStep;
             lastMetrics = m;

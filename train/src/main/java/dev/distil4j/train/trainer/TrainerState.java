@@ -46,7 +46,7 @@ record TrainerState(int globalStep, int maxSteps, int epoch, int batchesDone, do
                 .put("loss_sum_since_log", logSum).put("steps_since_log", logSteps);
         ArrayNode h = o.putArray("log_history");
         logHistory.forEach(h::add);
-        ModelDirectory.JSON.writeValue(file.toFile(), o);
+        ModelDirectory.writeJson(file, o);
     }
 
     static TrainerState read(Path file) {

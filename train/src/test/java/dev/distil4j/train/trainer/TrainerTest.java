@@ -79,6 +79,9 @@ class TrainerTest {
                 assertThat(out.resolve(f)).isRegularFile();
             }
             assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).hasSize(30);
+            assertThat(Files.readString(out.resolve("config.json"))).as("json.dumps(indent=2)")
+                    .startsWith("{\n  \"activation\": \"gelu\",\n  \"architectures\": [\n    \"DistilBert").endsWith("}\n");
+            assertThat(Files.isWritable(out.resolve("vocab.txt"))).as("a copy of a read-only file").isTrue();
 
             // loads back with the same outputs: as a TrainableModel bit for bit, in the inference engine within float error
             ModelInput batch = new ModelInput(new int[][] {{3, 148, 226, 4, 0}, {3, 204, 129, 44, 4}},
