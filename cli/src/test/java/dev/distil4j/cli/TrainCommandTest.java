@@ -200,6 +200,9 @@ class TrainCommandTest {
         assertThat(config.get("id2label").toString())
                 .isEqualTo("{\"0\":\"B-LOC\",\"1\":\"B-PER\",\"2\":\"I-LOC\",\"3\":\"I-PER\",\"4\":\"O\"}");
         assertThat(config.has("problem_type")).isFalse();
+        CliRun.Result ner = run("ner", "--model", tmp.resolve("out-train.conll").toString(), "anna lived in paris");
+        assertThat(ner.code()).as(ner.err()).isZero();
+        assertThat(lastJson(ner).isArray()).isTrue();
     }
 
     static String squad(boolean v2) {
@@ -219,6 +222,10 @@ class TrainCommandTest {
         assertThat(m1.get("examples").asInt()).isEqualTo(2);
         assertThat(json(tmp.resolve("out-squad1.json/config.json")).get("architectures").get(0).asText())
                 .isEqualTo("DistilBertForQuestionAnswering");
+        CliRun.Result qa = run("qa", "--model", tmp.resolve("out-squad1.json").toString(), "--context",
+                "the cat sleeps on the warm mat in the village", "where does the cat sleep?");
+        assertThat(qa.code()).as(qa.err()).isZero();
+        assertThat(lastJson(qa).has("answer")).isTrue();
         Path v2 = write("squad2.json", squad(true));
         JsonNode m2 = lastJson(trainAndEvaluate("question-answering", model("distilbert-qa"), v2, v2, "--max-length", "64", "--doc-stride", "16"));
         assertThat(m2.has("exact")).isTrue();
