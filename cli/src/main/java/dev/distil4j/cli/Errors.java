@@ -3,6 +3,7 @@ package dev.distil4j.cli;
 import dev.distil4j.model.ConfigException;
 import dev.distil4j.source.ModelSourceException;
 import dev.distil4j.tokenizer.TokenizerException;
+import dev.distil4j.train.data.DataFormatException;
 import dev.distil4j.weights.WeightsException;
 import picocli.CommandLine;
 
@@ -31,6 +32,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
 
     static boolean isUserError(Throwable e) {
         return e instanceof UserException || e instanceof IllegalArgumentException || e instanceof ConfigException
+                || e instanceof DataFormatException
                 || e instanceof WeightsException || e instanceof TokenizerException || e instanceof ModelSourceException
                 || e instanceof NoSuchFileException
                 || (e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException)

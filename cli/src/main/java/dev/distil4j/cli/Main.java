@@ -9,12 +9,13 @@ import java.io.PrintWriter;
 @Command(name = "distil4j",
         mixinStandardHelpOptions = true,
         version = "distil4j 0.1.0",
-        description = "Runs BERT, DistilBERT and RoBERTa models from Hugging Face checkpoints, in pure Java.",
+        description = "Runs and fine-tunes BERT, DistilBERT and RoBERTa models from Hugging Face checkpoints, in pure Java.",
         subcommands = {
                 ForwardCommand.class,
                 FillMaskCommand.class, ClassifyCommand.class, EmbedCommand.class,
                 ConvertCommand.class, InitStudentCommand.class, ModelsCommand.class,
                 NerCommand.class, QaCommand.class, TokenizeCommand.class, ServeCommand.class,
+                TrainCommand.class, EvaluateCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
