@@ -1,6 +1,6 @@
 package dev.distil4j.train.trainer;
 
-import dev.distil4j.train.nn.Rng;
+import dev.distil4j.kernels.Rng;
 
 import java.util.ArrayList;
 import java.util.Arrays;

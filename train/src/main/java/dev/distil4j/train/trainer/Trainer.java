@@ -11,7 +11,7 @@ import dev.distil4j.train.loss.Loss;
 import dev.distil4j.train.metrics.Metrics;
 import dev.distil4j.train.nn.Dropouts;
 import dev.distil4j.train.nn.Param;
-import dev.distil4j.train.nn.Rng;
+import dev.distil4j.kernels.Rng;
 import dev.distil4j.train.nn.TrainableModel;
 import dev.distil4j.train.optim.AdamW;
 import dev.distil4j.train.optim.GradientClipping;
