@@ -39,8 +39,8 @@ import java.util.stream.Stream;
  * names, and the source's tokenizer files, so that transformers, distil4j's inference and its pipelines
  * load it as they load any checkpoint.
  */
-final class ModelDirectory {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class ModelDirectory {
+    public static final ObjectMapper JSON = new ObjectMapper();
     /** Python's {@code json.dumps(indent=2)}, as transformers writes config.json and trainer_state.json. */
     private static final ObjectWriter PRETTY = JSON.writer(new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
@@ -87,7 +87,7 @@ final class ModelDirectory {
     }
 
     /** transformers' class-name stem of a model type ({@code DistilBert}, {@code XLMRoberta}). */
-    static String family(String modelType) {
+    public static String family(String modelType) {
         return switch (modelType.toLowerCase(Locale.ROOT)) {
             case "distilbert" -> "DistilBert";
             case "bert" -> "Bert";
@@ -99,7 +99,7 @@ final class ModelDirectory {
     }
 
     /** Writes config.json, model.safetensors and the tokenizer files of {@code tokenizerSource} into {@code dir}. */
-    static void writeModel(Path dir, ObjectNode config, TrainableModel model, Path tokenizerSource) throws IOException {
+    public static void writeModel(Path dir, ObjectNode config, TrainableModel model, Path tokenizerSource) throws IOException {
         Files.createDirectories(dir);
         writeJson(dir.resolve("config.json"), config);
         List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
@@ -121,12 +121,12 @@ final class ModelDirectory {
         }
     }
 
-    static void writeJson(Path file, JsonNode json) throws IOException {
+    public static void writeJson(Path file, JsonNode json) throws IOException {
         Files.writeString(file, PRETTY.writeValueAsString(json) + "\n", StandardCharsets.UTF_8);
     }
 
     /** Copies a checkpoint's model.safetensors into the model's parameters, by name (resuming). */
-    static void loadWeights(Path checkpoint, TrainableModel model) {
+    public static void loadWeights(Path checkpoint, TrainableModel model) {
         Path file = checkpoint.resolve("model.safetensors");
         try (SafeTensors st = SafeTensors.open(file)) {
             for (Param p : model.parameters()) {
@@ -141,7 +141,7 @@ final class ModelDirectory {
     }
 
     /** What fills a directory. */
-    interface Filler {
+    public interface Filler {
         void fill(Path dir) throws IOException;
     }
 
@@ -149,7 +149,7 @@ final class ModelDirectory {
      * Creates {@code target} whole or not at all: filled as a hidden sibling, then renamed into place, so that
      * an interrupted save never leaves a half-written checkpoint (an older one of that name is replaced).
      */
-    static void writeAtomically(Path target, Filler filler) {
+    public static void writeAtomically(Path target, Filler filler) {
         Path parent = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
@@ -176,7 +176,7 @@ final class ModelDirectory {
      * Writes the final model into {@code dir}, which also holds checkpoints: each file is written beside it and
      * renamed over the old one, so that a reader never sees a half-written file.
      */
-    static void replaceFiles(Path dir, Filler filler) {
+    public static void replaceFiles(Path dir, Filler filler) {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
@@ -200,7 +200,7 @@ final class ModelDirectory {
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
