@@ -15,7 +15,7 @@ import java.io.PrintWriter;
                 FillMaskCommand.class, ClassifyCommand.class, EmbedCommand.class,
                 ConvertCommand.class, InitStudentCommand.class, ModelsCommand.class,
                 NerCommand.class, QaCommand.class, TokenizeCommand.class, ServeCommand.class,
-                TrainCommand.class, EvaluateCommand.class,
+                TrainCommand.class, EvaluateCommand.class, DistilCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

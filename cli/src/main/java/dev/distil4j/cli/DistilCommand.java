@@ -1,0 +1,256 @@
+package dev.distil4j.cli;
+
+import dev.distil4j.convert.StudentInit;
+import dev.distil4j.train.distill.Distiller;
+import dev.distil4j.train.distill.MaskingOptions;
+import dev.distil4j.train.trainer.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code distil4j distil}: general distillation of an MLM teacher into a student on raw text, as the
+ * research project's {@code train.py}/{@code distiller.py} (DistilBERT). A thin wrapper of {@link Distiller}.
+ */
+@Command(name = "distil", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Distils an MLM teacher into a student on raw text (one sequence per line), as DistilBERT was trained.",
+                "loss = alpha-ce * KL(teacher || student at temperature T) + alpha-mlm * MLM cross-entropy + alpha-mse * MSE "
+                        + "of the logits + alpha-cos * (1 - cosine of the last hidden states).",
+                "The student goes to DIR as a Hugging Face ...ForMaskedLM directory with the teacher's tokenizer; checkpoints to "
+                        + "DIR/checkpoint-N. Ctrl-C or SIGTERM writes a checkpoint first; --resume continues it."})
+final class DistilCommand implements Callable<Integer> {
+    @Option(names = "--teacher", required = true, paramLabel = "NAME|DIR", description = "The MLM teacher: a directory, hub id or alias.")
+    String teacher;
+
+    @Option(names = "--student", paramLabel = "DIR", description = "The MLM student, with the teacher's vocabulary.")
+    Path student;
+
+    @Option(names = "--init-from-teacher", description = "Initialise a DistilBERT student from the teacher (init-student) into DIR/student-init.")
+    boolean initFromTeacher;
+
+    @Option(names = "--init-layers", paramLabel = "L,L,...", defaultValue = "0,2,4,7,9,11",
+            description = "With --init-from-teacher: the teacher layer of each student layer (default: ${DEFAULT-VALUE}).")
+    String initLayers;
+
+    @Option(names = "--corpus", required = true, arity = "1..*", paramLabel = "FILE", description = "Plain text, one sequence per line.")
+    List<Path> corpus;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Where the student, checkpoints and the corpus cache go.")
+    Path output;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "Softmax temperature of the KL term. Default: 2.")
+    Double temperature;
+
+    @Option(names = "--alpha-ce", paramLabel = "A", description = "Weight of the distillation (KL) term. Default: 5.")
+    Double alphaCe;
+
+    @Option(names = "--alpha-mlm", paramLabel = "A", description = "Weight of the MLM cross-entropy. Default: 2.")
+    Double alphaMlm;
+
+    @Option(names = "--alpha-mse", paramLabel = "A", description = "Weight of the logits' MSE. Default: 0.")
+    Double alphaMse;
+
+    @Option(names = "--alpha-cos", paramLabel = "A", description = "Weight of the hidden states' cosine loss. Default: 1.")
+    Double alphaCos;
+
+    @Option(names = "--restrict-ce-to-mask", description = "KL and MSE only at the positions selected for prediction (default: every real token).")
+    boolean restrictCeToMask;
+
+    @Option(names = "--mlm-mask-prop", paramLabel = "P", description = "Share of the tokens selected for prediction. Default: 0.15.")
+    Double mlmMaskProp;
+
+    @Option(names = "--word-mask", paramLabel = "P", description = "Share of the selected replaced by the mask token. Default: 0.8.")
+    Double wordMask;
+
+    @Option(names = "--word-keep", paramLabel = "P", description = "Share of the selected kept. Default: 0.1.")
+    Double wordKeep;
+
+    @Option(names = "--word-rand", paramLabel = "P", description = "Share of the selected replaced by a random token. Default: 0.1.")
+    Double wordRand;
+
+    @Option(names = "--mlm-smoothing", paramLabel = "S", description = "Selection weight count^-S, favouring rare tokens. Default: 0.7.")
+    Double mlmSmoothing;
+
+    @Option(names = "--learning-rate", paramLabel = "LR", description = "AdamW's peak learning rate. Default: 5e-4.")
+    Double learningRate;
+
+    @Option(names = "--adam-epsilon", paramLabel = "E", description = "AdamW's epsilon. Default: 1e-6.")
+    Double adamEpsilon;
+
+    @Option(names = "--weight-decay", paramLabel = "W", description = "AdamW's weight decay. Default: 0.")
+    Double weightDecay;
+
+    @Option(names = "--warmup-prop", paramLabel = "P", description = "Share of the steps with a rising learning rate. Default: 0.05.")
+    Double warmupProp;
+
+    @Option(names = "--max-grad-norm", paramLabel = "N", description = "Clip the gradient norm to N (0: no clipping). Default: 5.")
+    Double maxGradNorm;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Sequences per batch. Default: 5.")
+    Integer batchSize;
+
+    @Option(names = "--gradient-accumulation", paramLabel = "N", description = "Batches per optimizer step. Default: 50.")
+    Integer gradientAccumulation;
+
+    @Option(names = "--max-length", paramLabel = "N", description = "Longer sequences are cut into chunks. Default: the models' positions, at most 512.")
+    Integer maxLength;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the corpus. Default: 3.")
+    Integer epochs;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "Optimizer steps in all, overriding --epochs.")
+    Integer maxSteps;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Data order, masks and dropout. Default: 56.")
+    Long seed;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: every core.")
+    Integer threads;
+
+    @Option(names = "--save-steps", paramLabel = "N", description = "Write a checkpoint every N steps. Default: at the end of each epoch.")
+    Integer saveSteps;
+
+    @Option(names = "--logging-steps", paramLabel = "N", description = "Log the mean loss terms to trainer_state.json every N steps. Default: 50.")
+    Integer loggingSteps;
+
+    @Option(names = "--resume", arity = "0..1", paramLabel = "CHECKPOINT", fallbackValue = "latest",
+            description = "Continue from a checkpoint: the newest in --output, or the one given.")
+    String resume;
+
+    @Option(names = {"-q", "--quiet"}, description = "No log lines or progress bar on stderr.")
+    boolean quiet;
+
+    @Option(names = "--progress", negatable = true, description = "Show the progress bar. Default: on a terminal.")
+    Boolean progress;
+
+    @Spec
+    CommandSpec spec;
+
+    DistilCommand() {
+        this(System.in, System.out);
+    }
+
+    DistilCommand(InputStream in, OutputStream out) {
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        if ((student == null) == !initFromTeacher) {
+            throw new UserException("give either --student DIR or --init-from-teacher");
+        }
+        for (Path f : corpus) TrainCommand.requireFile(f, "--corpus");
+        Distiller.Options options = options();
+        Path teacherDir = ModelLocator.resolve(teacher);
+        DistilProgress listener = new DistilProgress(err, !quiet && (progress != null ? progress : ProgressBar.defaultFor(true)), quiet);
+        Path studentDir = student;
+        if (initFromTeacher) {
+            studentDir = output.resolve("student-init");
+            if (Files.isRegularFile(studentDir.resolve("config.json"))) {
+                listener.log("using the student initialised before in " + studentDir);
+            } else {
+                StudentInit.Result r = StudentInit.fromTeacher(teacherDir, studentDir, StudentInit.parseLayers(initLayers));
+                listener.log("initialised the student from teacher layers " + initLayers + " in " + r.directory());
+            }
+        } else if (!Files.isDirectory(student)) {
+            throw new UserException("--student: no such directory: " + student);
+        }
+        try (Distiller d = Distiller.create(teacherDir, studentDir, corpus, options)) {
+            Distiller.CorpusReport c = d.corpus();
+            listener.log(String.format(Locale.ROOT, "%d of %d lines kept as %d sequences of up to %d tokens (%d tokens; %d split, "
+                            + "%d too short, %d mostly unknown)%s", c.lines() - c.removedShort() - c.removedUnknown(), c.lines(),
+                    c.sequences(), d.maxLength(), c.tokens(), c.split(), c.removedShort(), c.removedUnknown(),
+                    c.fromCache() ? ", tokenised before" : ""));
+            Distiller.Result r = distilWithStopOnSignal(d, listener);
+            listener.clearBar();
+            if (r.interrupted()) {
+                err.println("distil4j distil: stopped after step " + r.globalStep() + "; continue with --resume (" + r.lastCheckpoint() + ")");
+                err.flush();
+                return 130;
+            }
+            listener.log(String.format(Locale.ROOT, "done: %d steps, mean loss %.4f; student in %s", r.globalStep(), r.meanLoss(), r.outputDir()));
+            listener.log(String.format(Locale.ROOT, "distillation: %.0f tokens/s (teacher forward + student step), %d tokens in %.1f s",
+                    r.tokensPerSecond(), r.tokens(), r.nanos() / 1e9));
+            return 0;
+        }
+    }
+
+    /** As train: the shutdown hook asks for a stop after the current step and waits for the checkpoint. */
+    private static Distiller.Result distilWithStopOnSignal(Distiller d, DistilProgress listener) {
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            d.requestStop();
+            try {
+                done.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "distil4j-distil-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return d.distil(listener);
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the checkpoint is written
+            }
+        }
+    }
+
+    private Distiller.Options options() {
+        Distiller.Builder b = Distiller.Options.builder(output);
+        if (temperature != null) b.temperature(temperature);
+        if (alphaCe != null) b.alphaCe(alphaCe);
+        if (alphaMlm != null) b.alphaMlm(alphaMlm);
+        if (alphaMse != null) b.alphaMse(alphaMse);
+        if (alphaCos != null) b.alphaCos(alphaCos);
+        b.restrictCeToMask(restrictCeToMask);
+        MaskingOptions d = MaskingOptions.DEFAULT;
+        try {
+            b.masking(new MaskingOptions(mlmMaskProp != null ? mlmMaskProp : d.mlmMaskProp(), wordMask != null ? wordMask : d.wordMask(),
+                    wordKeep != null ? wordKeep : d.wordKeep(), wordRand != null ? wordRand : d.wordRand(),
+                    mlmSmoothing != null ? mlmSmoothing : d.mlmSmoothing()));
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage().replace("mlmMaskProp", "--mlm-mask-prop").replace("mlmSmoothing", "--mlm-smoothing")
+                    .replace("wordMask + wordKeep + wordRand", "--word-mask + --word-keep + --word-rand")
+                    .replace("wordMask, wordKeep and wordRand", "--word-mask, --word-keep and --word-rand"));
+        }
+        if (learningRate != null) b.learningRate(learningRate);
+        if (adamEpsilon != null) b.adamEpsilon(adamEpsilon);
+        if (weightDecay != null) b.weightDecay(weightDecay);
+        if (warmupProp != null) b.warmupProp(warmupProp);
+        if (maxGradNorm != null) b.maxGradNorm(maxGradNorm);
+        if (batchSize != null) b.batchSize(batchSize);
+        if (gradientAccumulation != null) b.gradientAccumulation(gradientAccumulation);
+        if (maxLength != null) b.maxLength(maxLength);
+        if (epochs != null) b.epochs(epochs);
+        if (maxSteps != null) b.maxSteps(maxSteps);
+        if (seed != null) b.seed(seed);
+        if (threads != null) b.threads(threads);
+        if (saveSteps != null) b.saveSteps(saveSteps);
+        if (loggingSteps != null) b.loggingSteps(loggingSteps);
+        if (resume != null) {
+            Path checkpoint = resume.equals("latest") ? Trainer.latestCheckpoint(output) : Path.of(resume);
+            if (checkpoint == null) throw new UserException("--resume: no checkpoint in " + output + " to continue from");
+            if (!Files.isRegularFile(checkpoint.resolve("trainer_state.json"))) {
+                throw new UserException("--resume: " + checkpoint + " is not a checkpoint (no trainer_state.json)");
+            }
+            b.resumeFrom(checkpoint);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.distil4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code distil4j distil} with the tiny BERT teacher and DistilBERT student of ../shared. */
+class DistilCommandTest {
+    static String teacher, student;
+    @TempDir
+    static Path tmp;
+    static Path corpus;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        teacher = CliRun.shared("fixtures/training/models/bert-mlm-teacher").toString();
+        student = CliRun.shared("fixtures/models/distilbert-mlm").toString();
+        String[] words = "the quick brown fox jumps over lazy dog cat sleeps on mat in paris old clock coffee shop".split(" ");
+        Random r = new Random(1);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            StringBuilder sb = new StringBuilder("once upon a time");
+            for (int j = 0; j < 10; j++) sb.append(' ').append(words[r.nextInt(words.length)]);
+            lines.add(sb.toString());
+        }
+        corpus = tmp.resolve("corpus.txt");
+        Files.write(corpus, lines);
+    }
+
+    static CliRun.Result distil(String... extra) {
+        List<String> args = new ArrayList<>(List.of("distil", "--teacher", teacher, "--corpus", corpus.toString(),
+                "--batch-size", "4", "--gradient-accumulation", "1", "--threads", "2", "--no-progress"));
+        args.addAll(List.of(extra));
+        return CliRun.run("", args.toArray(String[]::new));
+    }
+
+    @Test
+    void distilsAStudentInitialisedFromTheTeacherAndResumes() throws IOException {
+        Path out = tmp.resolve("init");
+        CliRun.Result r = distil("--init-from-teacher", "--init-layers", "0,2", "--output", out.toString(), "--max-steps", "3",
+                "--save-steps", "2", "--alpha-mse", "0.5", "--restrict-ce-to-mask");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("initialised the student").contains("tokens/s (teacher forward + student step)")
+                .contains("saved " + out.resolve("checkpoint-2"));
+        assertThat(out.resolve("student-init/config.json")).isRegularFile();
+        JsonNode config = CliRun.MAPPER.readTree(out.resolve("config.json").toFile());
+        assertThat(config.get("architectures").get(0).asText()).isEqualTo("DistilBertForMaskedLM");
+        assertThat(config.get("n_layers").asInt()).isEqualTo(2);
+        // a fresh run into it is refused; --resume from checkpoint-2 continues
+        CliRun.Result again = distil("--init-from-teacher", "--init-layers", "0,2", "--output", out.toString(), "--max-steps", "3",
+                "--save-steps", "2", "--alpha-mse", "0.5", "--restrict-ce-to-mask");
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("--resume");
+        CliRun.Result resumed = distil("--init-from-teacher", "--init-layers", "0,2", "--output", out.toString(), "--max-steps", "3",
+                "--save-steps", "2", "--alpha-mse", "0.5", "--restrict-ce-to-mask", "--resume", out.resolve("checkpoint-2").toString());
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resuming after step 2").contains("tokenised before");
+        // fill-mask reads the result
+        CliRun.Result fill = CliRun.run("the [MASK] sleeps on the mat\n", "fill-mask", "--model", out.toString());
+        assertThat(fill.code()).as(fill.err()).isZero();
+    }
+
+    @Test
+    void distilsAGivenStudent() {
+        Path out = tmp.resolve("given");
+        CliRun.Result r = distil("--student", student, "--output", out.toString(), "--max-steps", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(out.resolve("model.safetensors")).isRegularFile();
+        assertThat(r.err()).contains("12 of 12 lines kept");
+    }
+
+    @Test
+    void badInputsExit2WithOneClearLine() throws IOException {
+        Path out = tmp.resolve("bad");
+        expect(distil("--student", student, "--output", out.toString(), "--corpus", tmp.resolve("missing.txt").toString()),
+                "--corpus: no such file");
+        expect(distil("--output", out.toString()), "give either --student DIR or --init-from-teacher");
+        expect(distil("--student", student, "--init-from-teacher", "--output", out.toString()), "give either");
+        expect(distil("--student", student, "--output", out.toString(), "--temperature", "0"), "temperature must be > 0");
+        expect(distil("--student", student, "--output", out.toString(), "--word-mask", "0.5"), "--word-mask + --word-keep + --word-rand must be 1");
+        expect(distil("--student", student, "--output", out.toString(), "--epochs", "0"), "epochs must be >= 1");
+        expect(distil("--student", student, "--output", out.toString(), "--alpha-ce", "-1"), "loss weights must be >= 0");
+        expect(distil("--student", student, "--output", out.toString(), "--resume"), "--resume: no checkpoint");
+        // a student whose vocabulary numbers the tokens otherwise
+        Path other = tmp.resolve("other-student");
+        Files.createDirectories(other);
+        try (var s = Files.list(Path.of(student))) {
+            for (Path f : s.toList()) Files.copy(f, other.resolve(f.getFileName()));
+        }
+        List<String> vocab = new ArrayList<>(Files.readAllLines(other.resolve("vocab.txt")));
+        int a = vocab.indexOf("fox"), b = vocab.indexOf("dog");
+        vocab.set(a, "dog");
+        vocab.set(b, "fox");
+        Files.write(other.resolve("vocab.txt"), vocab);
+        expect(distil("--student", other.toString(), "--output", out.toString()), "teacher and student vocabularies differ");
+    }
+
+    private static void expect(CliRun.Result r, String message) {
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("distil4j distil: ").contains(message);
+    }
+}
