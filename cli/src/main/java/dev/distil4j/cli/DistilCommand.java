@@ -3,7 +3,10 @@ package dev.distil4j.cli;
 import dev.distil4j.convert.StudentInit;
 import dev.distil4j.train.distill.Distiller;
 import dev.distil4j.train.distill.MaskingOptions;
+import dev.distil4j.train.trainer.DataArguments;
+import dev.distil4j.train.trainer.TaskDistiller;
 import dev.distil4j.train.trainer.Trainer;
+import dev.distil4j.train.trainer.TrainingArguments;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,8 +47,21 @@ final class DistilCommand implements Callable<Integer> {
             description = "With --init-from-teacher: the teacher layer of each student layer (default: ${DEFAULT-VALUE}).")
     String initLayers;
 
-    @Option(names = "--corpus", required = true, arity = "1..*", paramLabel = "FILE", description = "Plain text, one sequence per line.")
+    @Option(names = "--corpus", arity = "1..*", paramLabel = "FILE", description = "Plain text, one sequence per line (general distillation).")
     List<Path> corpus;
+
+    @Option(names = "--task", paramLabel = "TASK", description = "Task-specific distillation from a fine-tuned classifier teacher: "
+            + "text-classification (needs --train; uses --temperature, --alpha-ce and --alpha-task, the optimizer flags and train's data format).")
+    String task;
+
+    @Option(names = "--train", paramLabel = "FILE", description = "With --task: the training data (TSV/CSV with a header or JSON Lines).")
+    Path trainFile;
+
+    @Option(names = "--validation", paramLabel = "FILE", description = "With --task: validation data, evaluated at the end.")
+    Path validationFile;
+
+    @Option(names = "--alpha-task", paramLabel = "A", description = "With --task: weight of the cross-entropy with the gold labels. Default: 0.")
+    Double alphaTask;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Where the student, checkpoints and the corpus cache go.")
     Path output;
@@ -151,6 +167,8 @@ final class DistilCommand implements Callable<Integer> {
         if ((student == null) == !initFromTeacher) {
             throw new UserException("give either --student DIR or --init-from-teacher");
         }
+        if (task != null) return distilTask(err);
+        if (corpus == null || corpus.isEmpty()) throw new UserException("--corpus FILE is needed (or --task with --train)");
         for (Path f : corpus) TrainCommand.requireFile(f, "--corpus");
         Distiller.Options options = options();
         Path teacherDir = ModelLocator.resolve(teacher);
@@ -183,6 +201,51 @@ final class DistilCommand implements Callable<Integer> {
             listener.log(String.format(Locale.ROOT, "done: %d steps, mean loss %.4f; student in %s", r.globalStep(), r.meanLoss(), r.outputDir()));
             listener.log(String.format(Locale.ROOT, "distillation: %.0f tokens/s (teacher forward + student step), %d tokens in %.1f s",
                     r.tokensPerSecond(), r.tokens(), r.nanos() / 1e9));
+            return 0;
+        }
+    }
+
+    /** {@code --task text-classification}: the teacher's cached logits train a classifier student. */
+    private int distilTask(PrintWriter err) {
+        if (!task.equals("text-classification")) throw new UserException("--task: only text-classification can be distilled, not " + task);
+        if (student == null || initFromTeacher) throw new UserException("--task needs --student DIR (a base or MLM model with the teacher's vocabulary)");
+        if (corpus != null) throw new UserException("--task reads --train, not --corpus");
+        if (trainFile == null) throw new UserException("--task needs --train FILE");
+        TrainCommand.requireFile(trainFile, "--train");
+        if (validationFile != null) TrainCommand.requireFile(validationFile, "--validation");
+        if (resume != null) throw new UserException("--resume: task-specific distillation does not write checkpoints");
+        TrainingArguments.Builder b = TrainingArguments.builder(output);
+        if (learningRate != null) b.learningRate(learningRate);
+        if (adamEpsilon != null) b.adamEpsilon(adamEpsilon);
+        if (weightDecay != null) b.weightDecay(weightDecay);
+        if (warmupProp != null) b.warmupRatio(warmupProp);
+        if (maxGradNorm != null) b.maxGradNorm(maxGradNorm);
+        if (batchSize != null) b.batchSize(batchSize);
+        if (gradientAccumulation != null) b.gradientAccumulation(gradientAccumulation);
+        if (epochs != null) b.epochs(epochs);
+        if (maxSteps != null) b.maxSteps(maxSteps);
+        if (seed != null) b.seed(seed);
+        if (threads != null) b.threads(threads);
+        TrainingArguments args = b.build();
+        DataArguments data = maxLength == null ? DataArguments.defaults() : DataArguments.defaults().withMaxLength(maxLength);
+        Path teacherDir = ModelLocator.resolve(teacher);
+        if (!Files.isDirectory(student)) throw new UserException("--student: no such directory: " + student);
+        DistilProgress listener = new DistilProgress(err, !quiet && (progress != null ? progress : ProgressBar.defaultFor(true)), quiet);
+        try (TaskDistiller d = TaskDistiller.create(teacherDir, student, trainFile, validationFile, data, args,
+                temperature != null ? temperature : 2.0, alphaCe != null ? alphaCe : 1.0, alphaTask != null ? alphaTask : 0.0, null)) {
+            listener.log(String.format(Locale.ROOT, "text-classification on %d training sequences, labels %s (teacher logits cached)",
+                    d.trainSize(), d.labels()));
+            TaskDistiller.Result r = d.distil(listener);
+            listener.clearBar();
+            if (r.metrics() != null) {
+                StringBuilder m = new StringBuilder();
+                r.metrics().forEach((k, v) -> m.append(m.isEmpty() ? "" : ", ").append(k).append(' ')
+                        .append(k.equals("examples") ? String.valueOf(v.longValue()) : String.format(Locale.ROOT, "%.4f", v)));
+                listener.log("validation: " + m);
+            }
+            listener.log(String.format(Locale.ROOT, "done: %d steps, mean loss %.4f; student in %s", r.globalStep(), r.meanLoss(), r.outputDir()));
+            listener.log(String.format(Locale.ROOT, "distillation: %.0f tokens/s (student step; teacher logits cached in %.1f s)",
+                    r.tokensPerSecond(), r.teacherNanos() / 1e9));
             return 0;
         }
     }

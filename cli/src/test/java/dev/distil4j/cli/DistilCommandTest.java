@@ -105,6 +105,33 @@ class DistilCommandTest {
         expect(distil("--student", other.toString(), "--output", out.toString()), "teacher and student vocabularies differ");
     }
 
+    @Test
+    void distilsAFineTunedClassifierOnItsTask() throws IOException {
+        StringBuilder tsv = new StringBuilder("sentence\tlabel\n");
+        String[] filler = "the cat dog sat on mat in paris old clock shop".split(" ");
+        Random r = new Random(4);
+        for (int i = 0; i < 24; i++) {
+            StringBuilder s = new StringBuilder();
+            for (int j = 0; j < 5; j++) s.append(filler[r.nextInt(filler.length)]).append(' ');
+            s.append(i % 2 == 0 ? "love" : "waste");
+            tsv.append(s).append('\t').append(i % 2 == 0 ? "POSITIVE" : "NEGATIVE").append('\n');
+        }
+        Path train = Files.writeString(tmp.resolve("task.tsv"), tsv);
+        Path out = tmp.resolve("task-out");
+        CliRun.Result ok = CliRun.run("", "distil", "--task", "text-classification",
+                "--teacher", CliRun.shared("fixtures/training/models/bert-seqcls").toString(), "--student", student,
+                "--train", train.toString(), "--validation", train.toString(), "--output", out.toString(),
+                "--max-steps", "4", "--batch-size", "8", "--alpha-task", "0.5", "--threads", "2", "--no-progress");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.err()).contains("teacher logits cached").contains("validation: accuracy").contains("tokens/s");
+        JsonNode config = CliRun.MAPPER.readTree(out.resolve("config.json").toFile());
+        assertThat(config.get("architectures").get(0).asText()).isEqualTo("DistilBertForSequenceClassification");
+        expect(CliRun.run("", "distil", "--task", "text-classification", "--teacher", teacher, "--student", student,
+                "--train", train.toString(), "--output", out.toString()), "not a fine-tuned sequence classifier");
+        expect(CliRun.run("", "distil", "--task", "ner", "--teacher", teacher, "--student", student,
+                "--train", train.toString(), "--output", out.toString()), "only text-classification");
+    }
+
     private static void expect(CliRun.Result r, String message) {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().strip().lines()).hasSize(1);

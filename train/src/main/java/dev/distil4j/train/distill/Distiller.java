@@ -274,7 +274,7 @@ public final class Distiller implements AutoCloseable {
     }
 
     /** Teacher and student must agree on every token id: the loss compares their distributions id by id. */
-    static void checkVocabulary(Path teacherDir, ModelConfig tc, Tokenizer teacherTokenizer, Path studentDir, ModelConfig sc) {
+    public static void checkVocabulary(Path teacherDir, ModelConfig tc, Tokenizer teacherTokenizer, Path studentDir, ModelConfig sc) {
         if (tc.vocabSize() != sc.vocabSize()) {
             throw new IllegalArgumentException("teacher and student vocabularies differ: the teacher " + teacherDir + " has "
                     + tc.vocabSize() + " tokens, the student " + studentDir + " " + sc.vocabSize());

@@ -1,0 +1,74 @@
+package dev.distil4j.train.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.distil4j.kernels.Compute;
+import dev.distil4j.kernels.Kernels;
+import dev.distil4j.model.HeadType;
+import dev.distil4j.train.Shared;
+import dev.distil4j.train.nn.TrainableModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Task-specific distillation of the tiny BERT classifier into the tiny DistilBERT on synthetic sentiment data. */
+class TaskDistillerTest {
+    static final Path TEACHER = Shared.path("fixtures/training/models/bert-seqcls");
+    static final Path STUDENT = Shared.path("fixtures/models/distilbert-mlm");
+
+    static Path data(Path file, int n, long seed) throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        for (String[] r : SyntheticData.sentiment(n, seed)) rows.add(new String[] {r[0], r[1].toUpperCase(Locale.ROOT)});
+        return SyntheticData.tsv(file, rows);
+    }
+
+    @Test
+    void distilsTheTeachersCachedLogitsIntoAClassifier(@TempDir Path tmp) throws IOException {
+        Path train = data(tmp.resolve("train.tsv"), 32, 1), dev = data(tmp.resolve("dev.tsv"), 16, 2);
+        Path out = tmp.resolve("out");
+        TrainingArguments args = TrainingArguments.builder(out).learningRate(1e-3).batchSize(8).maxSteps(12).seed(5).build();
+        List<Double> losses = new ArrayList<>();
+        try (Compute compute = new Compute(Kernels.scalar(), 2);
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), args, 2.0, 1.0, 0.5, compute)) {
+            // the cache holds the teacher's eval logits of each example
+            try (TrainableModel t = TrainableModel.load(TEACHER, TrainableModel.Options.defaults().withCompute(compute))) {
+                Batch b = Batch.collate(Task.TEXT_CLASSIFICATION, List.of(d.trainFeature(3)), new int[] {0}, 0, true);
+                float[] expected = t.forward(b.input(), TrainableModel.Mode.eval()).logits();
+                float[] cached = d.teacherLogits(3);
+                for (int i = 0; i < expected.length; i++) assertThat(cached[i]).isCloseTo(expected[i], within(1e-4f));
+            }
+            TaskDistiller.Result r = d.distil(new TrainingListener() {
+                @Override
+                public void onStep(Step s) {
+                    losses.add(s.loss());
+                }
+            });
+            assertThat(r.globalStep()).isEqualTo(12);
+            assertThat(r.metrics()).containsKey("accuracy");
+            assertThat(r.tokensPerSecond()).isPositive();
+        }
+        assertThat((losses.get(10) + losses.get(11)) / 2).isLessThan((losses.get(0) + losses.get(1)) / 2);
+        JsonNode config = ModelDirectory.JSON.readTree(out.resolve("config.json").toFile());
+        assertThat(config.get("architectures").get(0).asText()).isEqualTo("DistilBertForSequenceClassification");
+        assertThat(config.get("id2label").get("1").asText()).isEqualTo("POSITIVE");
+        try (TrainableModel m = TrainableModel.load(out, TrainableModel.Options.defaults())) {
+            assertThat(m.headType()).isEqualTo(HeadType.SEQUENCE_CLASSIFICATION);
+        }
+    }
+
+    @Test
+    void refusesAnMlmTeacher(@TempDir Path tmp) throws IOException {
+        Path train = data(tmp.resolve("train.tsv"), 8, 1);
+        assertThatThrownBy(() -> TaskDistiller.create(Shared.path("fixtures/training/models/bert-mlm-teacher"), STUDENT, train, null,
+                DataArguments.defaults(), TrainingArguments.builder(tmp.resolve("o")).build(), 2, 1, 0, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a fine-tuned sequence classifier");
+    }
+}
