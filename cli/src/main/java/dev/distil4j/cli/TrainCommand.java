@@ -103,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--logging-steps", paramLabel = "N", description = "Log the mean training loss to trainer_state.json every N steps. Default: 500.")
     Integer loggingSteps;
 
-    @Option(names = "--save-total-limit", paramLabel = "N", description = "Keep at most N checkpoints, deleting the oldest. Default: all.")
+    @Option(names = "--save-total-limit", paramLabel = "N", description = "Keep at most N checkpoints, deleting the oldest but never the best. Default: all.")
     Integer saveTotalLimit;
 
     @Option(names = "--keep-best", description = "Keep the checkpoint with the best --metric-for-best (evaluated at each save) "

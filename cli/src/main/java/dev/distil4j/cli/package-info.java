@@ -8,5 +8,9 @@
  * line numbers), {@link dev.distil4j.cli.RecordLoop} (parse, batch, run, report bad records and go
  * on), {@link dev.distil4j.cli.JsonLinesWriter}, {@link dev.distil4j.cli.ProgressBar} and
  * {@link dev.distil4j.cli.NpyWriter}.
+ *
+ * <p>{@code train} and {@code evaluate} wrap {@link dev.distil4j.train.trainer.Trainer} and
+ * {@link dev.distil4j.train.trainer.Evaluation}, sharing {@link dev.distil4j.cli.DataOptions}; their progress
+ * bar and evaluation table are {@link dev.distil4j.cli.TrainProgress}.
  */
 package dev.distil4j.cli;

@@ -388,12 +388,12 @@ public final class Trainer implements AutoCloseable {
                     args.learningRate(), warmup, metric, best, bestCheckpoint, lossSum, lossSteps, logSum, logSteps, history);
         }
 
-        /** saveTotalLimit: deletes the oldest checkpoints, never the newest nor (with keepBest) the best. */
+        /** saveTotalLimit: deletes the oldest checkpoints, never the newest nor the best (as transformers). */
         void rotate() {
             if (args.saveTotalLimit() == 0) return;
             List<Path> all = new ArrayList<>(checkpoints(out));
-            if (args.keepBest() && bestCheckpoint != null) all.remove(out.resolve(bestCheckpoint));
-            int limit = args.keepBest() && bestCheckpoint != null ? Math.max(1, args.saveTotalLimit() - 1) : args.saveTotalLimit();
+            boolean keepsBest = bestCheckpoint != null && all.remove(out.resolve(bestCheckpoint));
+            int limit = keepsBest ? Math.max(1, args.saveTotalLimit() - 1) : args.saveTotalLimit();
             try {
                 for (int i = 0; i < all.size() - limit; i++) {
                     if (!all.get(i).equals(lastCheckpoint)) ModelDirectory.deleteTree(all.get(i));

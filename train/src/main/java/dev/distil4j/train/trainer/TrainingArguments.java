@@ -22,8 +22,8 @@ import java.util.Objects;
  * @param evalSteps            evaluate every this many steps; 0: at the end of each epoch
  * @param saveSteps            write a checkpoint every this many steps; 0: at the end of each epoch
  * @param loggingSteps         add the mean training loss to the log history every this many steps (500)
- * @param saveTotalLimit       keep at most this many checkpoints, deleting the oldest (the best is kept with
- *                             {@code keepBest}); 0 keeps all
+ * @param saveTotalLimit       keep at most this many checkpoints, deleting the oldest but never the best;
+ *                             0 keeps all
  * @param keepBest             keep the checkpoint with the best {@code metricForBest} and make it the final model
  *                             (transformers' {@code load_best_model_at_end}); needs validation data
  * @param metricForBest        the metric that ranks checkpoints; null for the task's ({@link Task#defaultMetric()});
