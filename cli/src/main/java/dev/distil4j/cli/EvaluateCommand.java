@@ -1,7 +1,7 @@
 package dev.distil4j.cli;
 
 import dev.distil4j.train.metrics.Metrics;
-import dev.distil4j.train.trainer.Evaluation;
+import dev.distil4j.train.trainer.Evaluator;
 import dev.distil4j.train.trainer.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code distil4j evaluate}: the metrics {@code train} reports, on any labelled file, printed as one JSON
- * object on the last line of stdout. A thin wrapper of {@link Evaluation}.
+ * object on the last line of stdout. A thin wrapper of {@link Evaluator}.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Scores a fine-tuned model on a labelled file with its task's metrics, printed as one JSON object "
@@ -66,7 +66,7 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Task t = task == null ? null : Task.parse(task);
         TrainCommand.requireFile(dataFile, "--data");
-        Evaluation.Result r = Evaluation.run(ModelLocator.resolve(model), dataFile, t, data.toArguments(null), batchSize, threads);
+        Evaluator.Result r = Evaluator.run(ModelLocator.resolve(model), dataFile, t, data.toArguments(null), batchSize, threads);
         DataOptions.reportSkipped(err, "evaluate", r.skipped());
         PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
         stdout.println(Metrics.toJson(r.metrics()));

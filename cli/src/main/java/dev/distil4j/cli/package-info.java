@@ -10,7 +10,7 @@
  * {@link dev.distil4j.cli.NpyWriter}.
  *
  * <p>{@code train} and {@code evaluate} wrap {@link dev.distil4j.train.trainer.Trainer} and
- * {@link dev.distil4j.train.trainer.Evaluation}, sharing {@link dev.distil4j.cli.DataOptions}; their progress
+ * {@link dev.distil4j.train.trainer.Evaluator}, sharing {@link dev.distil4j.cli.DataOptions}; their progress
  * bar and evaluation table are {@link dev.distil4j.cli.TrainProgress}.
  */
 package dev.distil4j.cli;

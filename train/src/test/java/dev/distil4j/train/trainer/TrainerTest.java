@@ -100,7 +100,7 @@ class TrainerTest {
             }
         }
         // evaluate reads the model's task and labels from its config and gives the training run's numbers
-        Evaluation.Result e = Evaluation.run(out, data, null, DataArguments.defaults(), 8, 1);
+        Evaluator.Result e = Evaluator.run(out, data, null, DataArguments.defaults(), 8, 1);
         assertThat(e.task()).isEqualTo(Task.TEXT_CLASSIFICATION);
         assertThat(e.metrics()).isEqualTo(result.metrics());
     }

@@ -16,8 +16,8 @@ import java.util.Map;
  * {@code distil4j evaluate} runs. The file is read and encoded as for training, with the model's labels
  * (a record with another label is bad).
  */
-public final class Evaluation {
-    private Evaluation() {}
+public final class Evaluator {
+    private Evaluator() {}
 
     /**
      * @param task    the model's task
