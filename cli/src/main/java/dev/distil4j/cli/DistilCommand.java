@@ -5,7 +5,6 @@ import dev.distil4j.train.distill.Distiller;
 import dev.distil4j.train.distill.MaskingOptions;
 import dev.distil4j.train.trainer.DataArguments;
 import dev.distil4j.train.trainer.TaskDistiller;
-import dev.distil4j.train.trainer.Trainer;
 import dev.distil4j.train.trainer.TrainingArguments;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,8 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code distil4j distil}: general distillation of an MLM teacher into a student on raw text, as the
@@ -172,7 +169,7 @@ final class DistilCommand implements Callable<Integer> {
         for (Path f : corpus) TrainCommand.requireFile(f, "--corpus");
         Distiller.Options options = options();
         Path teacherDir = ModelLocator.resolve(teacher);
-        DistilProgress listener = new DistilProgress(err, !quiet && (progress != null ? progress : ProgressBar.defaultFor(true)), quiet);
+        DistilProgress listener = new DistilProgress(err, quiet, progress);
         Path studentDir = student;
         if (initFromTeacher) {
             studentDir = output.resolve("student-init");
@@ -191,13 +188,9 @@ final class DistilCommand implements Callable<Integer> {
                             + "%d too short, %d mostly unknown)%s", c.lines() - c.removedShort() - c.removedUnknown(), c.lines(),
                     c.sequences(), d.maxLength(), c.tokens(), c.split(), c.removedShort(), c.removedUnknown(),
                     c.fromCache() ? ", tokenised before" : ""));
-            Distiller.Result r = distilWithStopOnSignal(d, listener);
+            Distiller.Result r = StopOnSignal.run("distil4j-distil-stop", d::requestStop, () -> d.distil(listener));
             listener.clearBar();
-            if (r.interrupted()) {
-                err.println("distil4j distil: stopped after step " + r.globalStep() + "; continue with --resume (" + r.lastCheckpoint() + ")");
-                err.flush();
-                return 130;
-            }
+            if (r.interrupted()) return listener.stopped(r.globalStep(), r.lastCheckpoint());
             listener.log(String.format(Locale.ROOT, "done: %d steps, mean loss %.4f; student in %s", r.globalStep(), r.meanLoss(), r.outputDir()));
             listener.log(String.format(Locale.ROOT, "distillation: %.0f tokens/s (teacher forward + student step), %d tokens in %.1f s",
                     r.tokensPerSecond(), r.tokens(), r.nanos() / 1e9));
@@ -230,7 +223,7 @@ final class DistilCommand implements Callable<Integer> {
         DataArguments data = maxLength == null ? DataArguments.defaults() : DataArguments.defaults().withMaxLength(maxLength);
         Path teacherDir = ModelLocator.resolve(teacher);
         if (!Files.isDirectory(student)) throw new UserException("--student: no such directory: " + student);
-        DistilProgress listener = new DistilProgress(err, !quiet && (progress != null ? progress : ProgressBar.defaultFor(true)), quiet);
+        DistilProgress listener = new DistilProgress(err, quiet, progress);
         try (TaskDistiller d = TaskDistiller.create(teacherDir, student, trainFile, validationFile, data, args,
                 temperature != null ? temperature : 2.0, alphaCe != null ? alphaCe : 1.0, alphaTask != null ? alphaTask : 0.0, null)) {
             listener.log(String.format(Locale.ROOT, "text-classification on %d training sequences, labels %s (teacher logits cached)",
@@ -247,30 +240,6 @@ final class DistilCommand implements Callable<Integer> {
             listener.log(String.format(Locale.ROOT, "distillation: %.0f tokens/s (student step; teacher logits cached in %.1f s)",
                     r.tokensPerSecond(), r.teacherNanos() / 1e9));
             return 0;
-        }
-    }
-
-    /** As train: the shutdown hook asks for a stop after the current step and waits for the checkpoint. */
-    private static Distiller.Result distilWithStopOnSignal(Distiller d, DistilProgress listener) {
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            d.requestStop();
-            try {
-                done.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "distil4j-distil-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return d.distil(listener);
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the checkpoint is written
-            }
         }
     }
 
@@ -306,14 +275,7 @@ final class DistilCommand implements Callable<Integer> {
         if (threads != null) b.threads(threads);
         if (saveSteps != null) b.saveSteps(saveSteps);
         if (loggingSteps != null) b.loggingSteps(loggingSteps);
-        if (resume != null) {
-            Path checkpoint = resume.equals("latest") ? Trainer.latestCheckpoint(output) : Path.of(resume);
-            if (checkpoint == null) throw new UserException("--resume: no checkpoint in " + output + " to continue from");
-            if (!Files.isRegularFile(checkpoint.resolve("trainer_state.json"))) {
-                throw new UserException("--resume: " + checkpoint + " is not a checkpoint (no trainer_state.json)");
-            }
-            b.resumeFrom(checkpoint);
-        }
+        if (resume != null) b.resumeFrom(ResumeOption.checkpoint(resume, output));
         return b.build();
     }
 }

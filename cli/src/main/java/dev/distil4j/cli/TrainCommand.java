@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code distil4j train}: fine-tunes a model on a task, as transformers' Trainer and example scripts
@@ -165,53 +163,20 @@ final class TrainCommand implements Callable<Integer> {
         requireFile(trainFile, "--train");
         if (validationFile != null) requireFile(validationFile, "--validation");
         Path modelDir = ModelLocator.resolve(model);
-        TrainProgress progressListener = new TrainProgress(err, stdout,
-                !quiet && (progress != null ? progress : ProgressBar.defaultFor(true)), quiet);
+        TrainProgress progressListener = new TrainProgress(err, stdout, quiet, progress);
         try (Trainer trainer = Trainer.create(t, modelDir, trainFile, validationFile, dataArgs, args)) {
             DataOptions.reportSkipped(err, "train", trainer.skipped());
             progressListener.log(String.format(Locale.ROOT, "%s of %s on %d training sequences%s%s", t.cliName(), modelDir,
                     trainer.trainSize(), validationFile == null ? "" : ", " + trainer.validationSize() + " validation sequences",
                     trainer.labels() == null ? "" : ", labels " + trainer.labels()));
-            TrainResult r = trainWithStopOnSignal(trainer, progressListener);
+            TrainResult r = StopOnSignal.run("distil4j-train-stop", trainer::requestStop, () -> trainer.train(progressListener));
             progressListener.clearBar();
-            if (r.interrupted()) {
-                err.println("distil4j train: stopped after step " + r.globalStep() + "; continue with --resume ("
-                        + r.lastCheckpoint() + ")");
-                err.flush();
-                return 130;
-            }
+            if (r.interrupted()) return progressListener.stopped(r.globalStep(), r.lastCheckpoint());
             progressListener.log(String.format(Locale.ROOT, "done: %d steps, mean training loss %.4f%s; model in %s",
                     r.globalStep(), r.trainLoss(),
                     r.bestCheckpoint() == null ? "" : String.format(Locale.ROOT, ", best %s (%.4f)", r.bestCheckpoint().getFileName(), r.bestMetric()),
                     r.outputDir()));
             return 0;
-        }
-    }
-
-    /**
-     * Ctrl-C and SIGTERM start the JVM's shutdown: the hook asks the trainer to stop after the current
-     * step and waits until it has written its checkpoint, so that the JVM exits only then.
-     */
-    private static TrainResult trainWithStopOnSignal(Trainer trainer, TrainProgress listener) {
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            trainer.requestStop();
-            try {
-                done.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "distil4j-train-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return trainer.train(listener);
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the checkpoint is written
-            }
         }
     }
 
@@ -235,14 +200,7 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) b.threads(threads);
         b.keepBest(keepBest).metricForBest(metricForBest).dropout(dropout).shuffle(!noShuffle).groupByLength(!noGroupByLength)
                 .gradientCheckpointing(gradientCheckpointing).overwriteOutputDir(overwriteOutputDir);
-        if (resume != null) {
-            Path checkpoint = resume.equals("latest") ? Trainer.latestCheckpoint(output) : Path.of(resume);
-            if (checkpoint == null) throw new UserException("--resume: no checkpoint in " + output + " to continue from");
-            if (!Files.isRegularFile(checkpoint.resolve("trainer_state.json"))) {
-                throw new UserException("--resume: " + checkpoint + " is not a checkpoint (no trainer_state.json)");
-            }
-            b.resumeFrom(checkpoint);
-        }
+        if (resume != null) b.resumeFrom(ResumeOption.checkpoint(resume, output));
         return b.build();
     }
 
