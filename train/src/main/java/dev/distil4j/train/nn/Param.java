@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * A trainable tensor under its Hugging Face name ({@code distilbert.transformer.layer.0.attention.q_lin.weight}):
  * its values and the gradient the backward accumulates into. Mutable by nature: the optimizer
- * updates {@link #data()} in place and {@link #zeroGrad()} clears the gradient between steps.
+ * updates {@link #data()} in place and {@code TrainableModel.zeroGrad()} clears the gradient between steps.
  * A frozen parameter (DistilBERT's sinusoidal positions) has no gradient.
  */
 public final class Param {
@@ -60,10 +60,6 @@ public final class Param {
      */
     public boolean weightDecay() {
         return weightDecay;
-    }
-
-    public void zeroGrad() {
-        if (grad != null) Arrays.fill(grad, 0f);
     }
 
     @Override

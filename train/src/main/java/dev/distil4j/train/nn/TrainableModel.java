@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -209,12 +210,12 @@ public final class TrainableModel implements AutoCloseable {
             case QUESTION_ANSWERING -> new TokenHead(b.dropout(distil ? dropouts.qa() : 0f), b.linear("qa_outputs", 2, h, true));
             case MASKED_LM -> switch (c.architecture()) {
                 case DISTILBERT -> new MaskedLmHead(b.linear("vocab_transform", h, h, true), c.activation(),
-                        b.layerNorm("vocab_layer_norm", h, 1e-12f, true), word, b.head("vocab_projector.bias", false, v));
+                        b.layerNorm("vocab_layer_norm", h, 1e-12f, true), word, b.head("vocab_projector.bias", Init.ZEROS, v));
                 case BERT -> new MaskedLmHead(b.linear("cls.predictions.transform.dense", h, h, true), c.activation(),
                         b.layerNorm("cls.predictions.transform.LayerNorm", h, eps, true), word,
-                        b.head("cls.predictions.bias", false, v));
+                        b.head("cls.predictions.bias", Init.ZEROS, v));
                 case ROBERTA -> new MaskedLmHead(b.linear("lm_head.dense", h, h, true), Activation.GELU,
-                        b.layerNorm("lm_head.layer_norm", h, eps, true), word, b.head("lm_head.bias", false, v));
+                        b.layerNorm("lm_head.layer_norm", h, eps, true), word, b.head("lm_head.bias", Init.ZEROS, v));
             };
         };
         boolean owns = options.compute() == null;
@@ -223,6 +224,9 @@ public final class TrainableModel implements AutoCloseable {
         model.setGradientCheckpointing(options.gradientCheckpointing());
         return model;
     }
+
+    /** How a head parameter the checkpoint lacks starts, as transformers' _init_weights. */
+    private enum Init { NORMAL, ZEROS, ONES }
 
     /** Reads parameters from the checkpoint, or initialises head parameters it lacks. */
     private static final class Builder {
@@ -248,14 +252,20 @@ public final class TrainableModel implements AutoCloseable {
         }
 
         /** A head parameter (full name): from the checkpoint when there, else initialised. */
-        Param head(String name, boolean normal, int... shape) {
+        Param head(String name, Init init, int... shape) {
             String key = name.startsWith(prefix) && !prefix.isEmpty() ? name.substring(prefix.length()) : name;
             float[] data;
             if (source.has(key)) {
                 data = source.tensor(key, longs(shape)).toArray();
             } else {
                 data = new float[product(shape)];
-                if (normal) for (int i = 0; i < data.length; i++) data[i] = (float) (random.nextGaussian() * initRange);
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = switch (init) {
+                        case NORMAL -> (float) (random.nextGaussian() * initRange);
+                        case ZEROS -> 0f;
+                        case ONES -> 1f;
+                    };
+                }
                 initialized.add(name);
             }
             return add(new Param(name, shape, data, true, decays(name)));
@@ -263,14 +273,12 @@ public final class TrainableModel implements AutoCloseable {
 
         Linear linear(String name, int out, int in, boolean isHead) {
             if (!isHead) return new Linear(base(name + ".weight", true, out, in), base(name + ".bias", true, out));
-            return new Linear(head(name + ".weight", true, out, in), head(name + ".bias", false, out));
+            return new Linear(head(name + ".weight", Init.NORMAL, out, in), head(name + ".bias", Init.ZEROS, out));
         }
 
         LayerNorm layerNorm(String name, int dim, float eps, boolean isHead) {
             if (!isHead) return new LayerNorm(base(name + ".weight", true, dim), base(name + ".bias", true, dim), eps);
-            Param w = head(name + ".weight", false, dim);
-            if (initialized.contains(name + ".weight")) java.util.Arrays.fill(w.data(), 1f);
-            return new LayerNorm(w, head(name + ".bias", false, dim), eps);
+            return new LayerNorm(head(name + ".weight", Init.ONES, dim), head(name + ".bias", Init.ZEROS, dim), eps);
         }
 
         Dropout dropout(float p) {
@@ -340,7 +348,7 @@ public final class TrainableModel implements AutoCloseable {
     public void zeroGrad() {
         for (Param p : params) {
             float[] g = p.grad();
-            if (g != null) ctx.compute.parallel(g.length, 65536, (a, b) -> java.util.Arrays.fill(g, a, b, 0f));
+            if (g != null) ctx.compute.parallel(g.length, 65536, (a, b) -> Arrays.fill(g, a, b, 0f));
         }
     }
 
