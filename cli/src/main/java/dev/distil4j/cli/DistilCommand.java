@@ -5,6 +5,7 @@ import dev.distil4j.train.distill.Distiller;
 import dev.distil4j.train.distill.MaskingOptions;
 import dev.distil4j.train.trainer.DataArguments;
 import dev.distil4j.train.trainer.TaskDistiller;
+import dev.distil4j.train.trainer.TrainResult;
 import dev.distil4j.train.trainer.TrainingArguments;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +14,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,7 +57,7 @@ final class DistilCommand implements Callable<Integer> {
     @Option(names = "--train", paramLabel = "FILE", description = "With --task: the training data (TSV/CSV with a header or JSON Lines).")
     Path trainFile;
 
-    @Option(names = "--validation", paramLabel = "FILE", description = "With --task: validation data, evaluated at the end.")
+    @Option(names = "--validation", paramLabel = "FILE", description = "With --task: validation data, evaluated each epoch (or --eval-steps).")
     Path validationFile;
 
     @Option(names = "--alpha-task", paramLabel = "A", description = "With --task: weight of the cross-entropy with the gold labels. Default: 0.")
@@ -135,6 +138,12 @@ final class DistilCommand implements Callable<Integer> {
     @Option(names = "--save-steps", paramLabel = "N", description = "Write a checkpoint every N steps. Default: at the end of each epoch.")
     Integer saveSteps;
 
+    @Option(names = "--eval-steps", paramLabel = "N", description = "With --task: evaluate on --validation every N steps. Default: each epoch.")
+    Integer evalSteps;
+
+    @Option(names = "--save-total-limit", paramLabel = "N", description = "With --task: keep at most N checkpoints, deleting the oldest. Default: all.")
+    Integer saveTotalLimit;
+
     @Option(names = "--logging-steps", paramLabel = "N", description = "Log the mean loss terms to trainer_state.json every N steps. Default: 50.")
     Integer loggingSteps;
 
@@ -155,7 +164,10 @@ final class DistilCommand implements Callable<Integer> {
         this(System.in, System.out);
     }
 
+    private final OutputStream out;
+
     DistilCommand(InputStream in, OutputStream out) {
+        this.out = out;
     }
 
     @Override
@@ -206,7 +218,6 @@ final class DistilCommand implements Callable<Integer> {
         if (trainFile == null) throw new UserException("--task needs --train FILE");
         TrainCommand.requireFile(trainFile, "--train");
         if (validationFile != null) TrainCommand.requireFile(validationFile, "--validation");
-        if (resume != null) throw new UserException("--resume: task-specific distillation does not write checkpoints");
         TrainingArguments.Builder b = TrainingArguments.builder(output);
         if (learningRate != null) b.learningRate(learningRate);
         if (adamEpsilon != null) b.adamEpsilon(adamEpsilon);
@@ -219,26 +230,28 @@ final class DistilCommand implements Callable<Integer> {
         if (maxSteps != null) b.maxSteps(maxSteps);
         if (seed != null) b.seed(seed);
         if (threads != null) b.threads(threads);
+        if (evalSteps != null) b.evalSteps(evalSteps);
+        if (saveSteps != null) b.saveSteps(saveSteps);
+        if (loggingSteps != null) b.loggingSteps(loggingSteps);
+        if (saveTotalLimit != null) b.saveTotalLimit(saveTotalLimit);
+        if (resume != null) b.resumeFrom(ResumeOption.checkpoint(resume, output));
         TrainingArguments args = b.build();
         DataArguments data = maxLength == null ? DataArguments.defaults() : DataArguments.defaults().withMaxLength(maxLength);
         Path teacherDir = ModelLocator.resolve(teacher);
         if (!Files.isDirectory(student)) throw new UserException("--student: no such directory: " + student);
-        DistilProgress listener = new DistilProgress(err, quiet, progress);
+        TrainProgress listener = new TrainProgress(err, new PrintStream(out, true, StandardCharsets.UTF_8), "distil", quiet, progress);
         try (TaskDistiller d = TaskDistiller.create(teacherDir, student, trainFile, validationFile, data, args,
                 temperature != null ? temperature : 2.0, alphaCe != null ? alphaCe : 1.0, alphaTask != null ? alphaTask : 0.0, null)) {
-            listener.log(String.format(Locale.ROOT, "text-classification on %d training sequences, labels %s (teacher logits cached)",
-                    d.trainSize(), d.labels()));
-            TaskDistiller.Result r = d.distil(listener);
+            DataOptions.reportSkipped(err, "distil", d.skipped());
+            listener.log(String.format(Locale.ROOT, "text-classification on %d training sequences%s, labels %s", d.trainSize(),
+                    validationFile == null ? "" : ", " + d.validationSize() + " validation sequences", d.labels()));
+            if (d.teacherNanos() > 0) listener.log(String.format(Locale.ROOT, "the teacher's logits took %.1f s (kept in %s for a resume)",
+                    d.teacherNanos() / 1e9, output));
+            TrainResult t = StopOnSignal.run("distil4j-distil-stop", d::requestStop, () -> d.distil(listener));
             listener.clearBar();
-            if (r.metrics() != null) {
-                StringBuilder m = new StringBuilder();
-                r.metrics().forEach((k, v) -> m.append(m.isEmpty() ? "" : ", ").append(k).append(' ')
-                        .append(k.equals("examples") ? String.valueOf(v.longValue()) : String.format(Locale.ROOT, "%.4f", v)));
-                listener.log("validation: " + m);
-            }
-            listener.log(String.format(Locale.ROOT, "done: %d steps, mean loss %.4f; student in %s", r.globalStep(), r.meanLoss(), r.outputDir()));
-            listener.log(String.format(Locale.ROOT, "distillation: %.0f tokens/s (student step; teacher logits cached in %.1f s)",
-                    r.tokensPerSecond(), r.teacherNanos() / 1e9));
+            if (t.interrupted()) return listener.stopped(t.globalStep(), t.lastCheckpoint());
+            listener.log(String.format(Locale.ROOT, "done: %d steps, mean loss %.4f, %s; student in %s", t.globalStep(),
+                    t.trainLoss(), listener.progress().throughput(), t.outputDir()));
             return 0;
         }
     }

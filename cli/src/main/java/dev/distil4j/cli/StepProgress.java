@@ -66,6 +66,12 @@ final class StepProgress {
         drawn = true;
     }
 
+    /** The steps' throughput so far, for the closing log line: evaluations and checkpoints left out. */
+    String throughput() {
+        double secs = stepNanos / 1e9;
+        return String.format(Locale.ROOT, "%.0f tokens/s (%d tokens in %s of steps)", secs == 0 ? 0 : tokens / secs, tokens, duration(secs));
+    }
+
     void log(String line) {
         if (quiet) return;
         clearBar();

@@ -163,7 +163,7 @@ final class TrainCommand implements Callable<Integer> {
         requireFile(trainFile, "--train");
         if (validationFile != null) requireFile(validationFile, "--validation");
         Path modelDir = ModelLocator.resolve(model);
-        TrainProgress progressListener = new TrainProgress(err, stdout, quiet, progress);
+        TrainProgress progressListener = new TrainProgress(err, stdout, "train", quiet, progress);
         try (Trainer trainer = Trainer.create(t, modelDir, trainFile, validationFile, dataArgs, args)) {
             DataOptions.reportSkipped(err, "train", trainer.skipped());
             progressListener.log(String.format(Locale.ROOT, "%s of %s on %d training sequences%s%s", t.cliName(), modelDir,
@@ -172,8 +172,8 @@ final class TrainCommand implements Callable<Integer> {
             TrainResult r = StopOnSignal.run("distil4j-train-stop", trainer::requestStop, () -> trainer.train(progressListener));
             progressListener.clearBar();
             if (r.interrupted()) return progressListener.stopped(r.globalStep(), r.lastCheckpoint());
-            progressListener.log(String.format(Locale.ROOT, "done: %d steps, mean training loss %.4f%s; model in %s",
-                    r.globalStep(), r.trainLoss(),
+            progressListener.log(String.format(Locale.ROOT, "done: %d steps, mean training loss %.4f, %s%s; model in %s",
+                    r.globalStep(), r.trainLoss(), progressListener.progress().throughput(),
                     r.bestCheckpoint() == null ? "" : String.format(Locale.ROOT, ", best %s (%.4f)", r.bestCheckpoint().getFileName(), r.bestMetric()),
                     r.outputDir()));
             return 0;

@@ -19,9 +19,12 @@ final class TrainProgress implements StepListener {
     private final ArrayDeque<Double> recent = new ArrayDeque<>();
     private List<String> columns;
 
-    /** @param showBar {@code --progress}/{@code --no-progress}, or null for the default (on a terminal) */
-    TrainProgress(PrintWriter err, PrintStream out, boolean quiet, Boolean showBar) {
-        this.progress = new StepProgress(err, "train", quiet, showBar);
+    /**
+     * @param command the subcommand that prefixes log lines
+     * @param showBar {@code --progress}/{@code --no-progress}, or null for the default (on a terminal)
+     */
+    TrainProgress(PrintWriter err, PrintStream out, String command, boolean quiet, Boolean showBar) {
+        this.progress = new StepProgress(err, command, quiet, showBar);
         this.out = out;
     }
 

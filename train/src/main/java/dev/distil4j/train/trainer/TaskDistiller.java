@@ -1,9 +1,7 @@
 package dev.distil4j.train.trainer;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distil4j.kernels.Compute;
 import dev.distil4j.kernels.Kernels;
-import dev.distil4j.kernels.Rng;
 import dev.distil4j.model.HeadType;
 import dev.distil4j.model.ModelConfig;
 import dev.distil4j.tokenizer.Tokenizer;
@@ -11,16 +9,21 @@ import dev.distil4j.train.data.LabelSet;
 import dev.distil4j.train.distill.Distiller;
 import dev.distil4j.train.loss.Loss;
 import dev.distil4j.train.loss.Losses;
-import dev.distil4j.train.nn.Dropouts;
 import dev.distil4j.train.nn.TrainableModel;
-import dev.distil4j.train.optim.AdamW;
-import dev.distil4j.train.optim.GradientClipping;
-import dev.distil4j.train.optim.LinearSchedule;
+import dev.distil4j.weights.DType;
+import dev.distil4j.weights.FloatTensor;
+import dev.distil4j.weights.SafeTensors;
+import dev.distil4j.weights.SafeTensorsWriter;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Task-specific distillation for text classification: a fine-tuned classifier teacher's soft labels train a
@@ -28,35 +31,20 @@ import java.util.Map;
  * <pre>
  *   loss = alphaCe * KL(softmax(t / T) || softmax(s / T)) * T^2 + alphaTask * CE(s, gold label)
  * </pre>
- * The data pipeline (readers, encoding, batch order) and the metrics are the {@link Trainer}'s; the
- * optimizer settings come from {@link TrainingArguments}. The teacher's logits are computed once per example,
- * before the first step, and cached. The student is written to the output directory as a Hugging Face
- * classifier with the teacher's labels and tokenizer. No intermediate checkpoints and no resume.
+ * It is a {@link Trainer} with this loss: the same data pipeline, batch order, evaluation, checkpoints and
+ * exact resume. The teacher's logits are computed once per example, in eval mode, before the first step, and
+ * kept in the output directory ({@value #TEACHER_LOGITS}) so that a resumed run does not recompute them. The
+ * student is written as a Hugging Face classifier with the teacher's labels and tokenizer.
  */
 public final class TaskDistiller implements AutoCloseable {
-    private static final long DROPOUT_STREAM = 0x7464726FL;
+    static final String TEACHER_LOGITS = "teacher_logits.safetensors";
 
-    /** @param metrics the validation metrics of the final student, or null without validation data */
-    public record Result(Path outputDir, int globalStep, double meanLoss, Map<String, Double> metrics, long tokens,
-                         long nanos, long teacherNanos) {
-        public double tokensPerSecond() {
-            return nanos == 0 ? Double.NaN : tokens / (nanos / 1e9);
-        }
-    }
-
-    private final Path teacherDir;
     private final TaskData train;
-    private final TaskData validation;
     private final LabelSet labels;
-    private final TrainingArguments args;
-    private final double temperature, alphaCe, alphaTask;
-    private final Compute compute;
-    private final boolean ownsCompute;
-    private final TrainableModel student;
+    private final int numLabels;
     private final float[] teacherLogits;
     private final long teacherNanos;
-    private final int numLabels;
-    private final ObjectNode config;
+    private final Trainer trainer;
 
     private TaskDistiller(Path teacherDir, Path studentDir, Path trainFile, Path validationFile, DataArguments data,
                           TrainingArguments args, double temperature, double alphaCe, double alphaTask, Compute compute) {
@@ -64,12 +52,6 @@ public final class TaskDistiller implements AutoCloseable {
         if (alphaCe < 0 || alphaTask < 0 || alphaCe + alphaTask <= 0) {
             throw new IllegalArgumentException("loss weights must be >= 0 and one of them > 0");
         }
-        if (args.resumeFrom() != null) throw new IllegalArgumentException("task-specific distillation cannot resume");
-        this.teacherDir = teacherDir;
-        this.args = args;
-        this.temperature = temperature;
-        this.alphaCe = alphaCe;
-        this.alphaTask = alphaTask;
         ModelConfig tc = ModelConfig.read(teacherDir.resolve("config.json"));
         ModelConfig sc = ModelConfig.read(studentDir.resolve("config.json"));
         if (tc.declaredHead() != HeadType.SEQUENCE_CLASSIFICATION || tc.labels() == null || tc.labels().isEmpty()) {
@@ -79,38 +61,50 @@ public final class TaskDistiller implements AutoCloseable {
         Tokenizer tokenizer = Tokenizer.fromDirectory(teacherDir);
         Distiller.checkVocabulary(teacherDir, tc, tokenizer, studentDir, sc);
         this.labels = new LabelSet(tc.labels());
-        this.config = ModelDirectory.config(studentDir, Task.TEXT_CLASSIFICATION, sc.modelType(), labels);
         this.numLabels = labels.size();
         Task task = Task.TEXT_CLASSIFICATION;
         int maxLength = Math.min(Trainer.maxLength(task, data, tokenizer, tc), Trainer.maxLength(task, data, tokenizer, sc));
-        TaskData.Records records = TaskData.read(task, trainFile, data, labels);
-        this.train = TaskData.encode(records, tokenizer, labels, maxLength, data.docStride(), data.skipBadRecords(), true);
-        this.validation = validationFile == null ? null : TaskData.encode(TaskData.read(task, validationFile, data, labels),
+        this.train = TaskData.encode(TaskData.read(task, trainFile, data, labels), tokenizer, labels, maxLength,
+                data.docStride(), data.skipBadRecords(), true);
+        TaskData validation = validationFile == null ? null : TaskData.encode(TaskData.read(task, validationFile, data, labels),
                 tokenizer, labels, maxLength, data.docStride(), data.skipBadRecords(), false);
         if (train.features.isEmpty()) throw new IllegalArgumentException(trainFile + ": no training examples");
-        this.ownsCompute = compute == null;
-        this.compute = compute != null ? compute
-                : new Compute(Kernels.best(), args.threads() > 0 ? args.threads() : Runtime.getRuntime().availableProcessors());
-        try {
-            TrainableModel.Options o = TrainableModel.Options.defaults().withHead(HeadType.SEQUENCE_CLASSIFICATION)
-                    .withLabels(labels.labels()).withCompute(this.compute).withInitSeed(args.seed());
-            long t0 = System.nanoTime();
-            try (TrainableModel teacher = TrainableModel.load(teacherDir, o)) {
-                this.teacherLogits = logitsOf(teacher, train);
+
+        Trainer.checkOutput(args); // before the teacher's pass, which takes minutes on real data
+        Path cache = args.outputDir().resolve(TEACHER_LOGITS);
+        float[] cached = args.resumeFrom() != null ? readLogits(cache, train.features.size() * numLabels) : null;
+        long t0 = System.nanoTime();
+        this.teacherLogits = cached != null ? cached : withCompute(compute, args, c -> teacherLogits(teacherDir, c, args));
+        this.teacherNanos = cached != null ? 0 : System.nanoTime() - t0;
+        if (cached == null) writeLogits(cache, teacherLogits);
+
+        Trainer.Objective objective = (batch, rows, output) -> {
+            float[] t = new float[rows.length * numLabels];
+            for (int r = 0; r < rows.length; r++) System.arraycopy(teacherLogits, rows[r] * numLabels, t, r * numLabels, numLabels);
+            float[] grad = new float[t.length];
+            double value = 0;
+            if (alphaCe > 0) {
+                boolean[] all = new boolean[rows.length];
+                Arrays.fill(all, true);
+                Loss kl = Losses.klDivergence(output.logits(), t, rows.length, numLabels, all, temperature);
+                value += alphaCe * kl.value();
+                for (int i = 0; i < grad.length; i++) grad[i] += (float) alphaCe * kl.grad()[i];
             }
-            this.teacherNanos = System.nanoTime() - t0;
-            this.student = TrainableModel.load(studentDir, o.withDropouts(args.dropout() == null ? null : Dropouts.all(args.dropout())));
-        } catch (RuntimeException e) {
-            if (ownsCompute) this.compute.close();
-            throw e;
-        }
+            if (alphaTask > 0) {
+                Loss ce = batch.loss(output, numLabels);
+                value += alphaTask * ce.value();
+                for (int i = 0; i < grad.length; i++) grad[i] += (float) alphaTask * ce.grad()[i];
+            }
+            return new Loss((float) value, grad);
+        };
+        this.trainer = new Trainer(task, studentDir, train, validation, labels, args, compute, objective, teacherDir);
     }
 
     /**
      * @param teacher    a fine-tuned sequence classifier (its labels are the task's)
      * @param student    a model with the teacher's vocabulary (a base or MLM checkpoint: the classifier is
      *                   initialised from {@code args.seed()})
-     * @param validation validation data for the final metrics, or null
+     * @param validation validation data, evaluated as the Trainer does (each epoch, or every evalSteps), or null
      * @param compute    the caller's threads and kernels, or null
      */
     public static TaskDistiller create(Path teacher, Path student, Path trainFile, Path validation, DataArguments data,
@@ -119,28 +113,70 @@ public final class TaskDistiller implements AutoCloseable {
         return new TaskDistiller(teacher, student, trainFile, validation, data, args, temperature, alphaCe, alphaTask, compute);
     }
 
-    /** The teacher's logits of every feature, [features, numLabels], in eval mode, once. */
-    private float[] logitsOf(TrainableModel teacher, TaskData data) {
-        int n = data.features.size();
-        float[] out = new float[n * numLabels];
-        boolean types = Trainer.takesTokenTypes(teacher.config());
-        int bs = Math.max(1, args.batchSize());
-        for (int from = 0; from < n; from += bs) {
-            int[] idx = new int[Math.min(bs, n - from)];
-            for (int i = 0; i < idx.length; i++) idx[i] = from + i;
-            Batch b = Batch.collate(Task.TEXT_CLASSIFICATION, data.features, idx, teacher.config().padTokenId(), types);
-            float[] l = teacher.forward(b.input(), TrainableModel.Mode.eval()).logits();
-            System.arraycopy(l, 0, out, from * numLabels, l.length);
+    private static <T> T withCompute(Compute given, TrainingArguments args, Function<Compute, T> work) {
+        if (given != null) return work.apply(given);
+        try (Compute c = new Compute(Kernels.best(), args.threads() > 0 ? args.threads() : Runtime.getRuntime().availableProcessors())) {
+            return work.apply(c);
         }
-        return out;
+    }
+
+    /** The teacher's logits of every training feature, [features, numLabels], in eval mode. */
+    private float[] teacherLogits(Path teacherDir, Compute compute, TrainingArguments args) {
+        TrainableModel.Options o = TrainableModel.Options.defaults().withHead(HeadType.SEQUENCE_CLASSIFICATION)
+                .withLabels(labels.labels()).withCompute(compute);
+        try (TrainableModel teacher = TrainableModel.load(teacherDir, o)) {
+            int n = train.features.size();
+            float[] out = new float[n * numLabels];
+            boolean types = Trainer.takesTokenTypes(teacher.config());
+            int bs = Math.max(1, args.batchSize());
+            for (int from = 0; from < n; from += bs) {
+                int[] idx = new int[Math.min(bs, n - from)];
+                for (int i = 0; i < idx.length; i++) idx[i] = from + i;
+                Batch b = Batch.collate(Task.TEXT_CLASSIFICATION, train.features, idx, teacher.config().padTokenId(), types);
+                float[] l = teacher.forward(b.input(), TrainableModel.Mode.eval()).logits();
+                System.arraycopy(l, 0, out, from * numLabels, l.length);
+            }
+            return out;
+        }
+    }
+
+    private static void writeLogits(Path file, float[] logits) {
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        long[] shape = {logits.length};
+        SafeTensorsWriter.write(file, List.of(new SafeTensorsWriter.Entry("teacher_logits", shape,
+                () -> new FloatTensor("teacher_logits", shape, FloatBuffer.wrap(logits)))), DType.F32, Map.of());
+    }
+
+    /** The logits an earlier run of this output directory kept, or null when there are none of this size. */
+    private static float[] readLogits(Path file, int size) {
+        if (!Files.isRegularFile(file)) return null;
+        try (SafeTensors st = SafeTensors.open(file)) {
+            if (!st.contains("teacher_logits")) return null;
+            float[] data = st.floats("teacher_logits").toArray();
+            return data.length == size ? data : null;
+        }
     }
 
     public TrainableModel student() {
-        return student;
+        return trainer.model();
     }
 
     public int trainSize() {
         return train.features.size();
+    }
+
+    /** The encoded validation sequences, 0 without validation data. */
+    public int validationSize() {
+        return trainer.validationSize();
+    }
+
+    /** The bad records left out of the training and validation files, as {@code file:line: reason}. */
+    public List<String> skipped() {
+        return trainer.skipped();
     }
 
     /** The cached teacher logits of training example {@code i}. */
@@ -157,85 +193,23 @@ public final class TaskDistiller implements AutoCloseable {
         return labels.labels();
     }
 
-    /** Distils to the end and writes the student; reports each step to {@code listener}. */
-    public Result distil(TrainingListener listener) {
-        BatchOrder order = new BatchOrder(train.lengths(), args.batchSize(), args.gradientAccumulation(), args.shuffle(),
-                args.groupByLength(), args.seed());
-        int batchesPerEpoch = order.batchesPerEpoch();
-        int maxSteps = args.totalSteps(batchesPerEpoch);
-        int warmup = args.warmup(maxSteps);
-        LinearSchedule schedule = new LinearSchedule(args.learningRate(), warmup, maxSteps);
-        AdamW adam = new AdamW(student.parameters(),
-                AdamW.Config.defaults().withWeightDecay(args.weightDecay()).withEps(args.adamEpsilon()));
-        boolean types = Trainer.takesTokenTypes(student.config());
-        int accumulation = args.gradientAccumulation();
-        listener.onTrainBegin(new TrainingListener.Plan(train.features.size(), validation == null ? 0 : validation.features.size(),
-                batchesPerEpoch, args.stepsPerEpoch(batchesPerEpoch), maxSteps, 0, warmup));
-        int step = 0, epoch = 0;
-        double lossSum = 0;
-        long tokens = 0, nanos = 0;
-        while (step < maxSteps) {
-            List<int[]> batches = order.epoch(epoch);
-            int done = 0;
-            while (done < batches.size() && step < maxSteps) {
-                long t0 = System.nanoTime();
-                int n = Math.min(accumulation, batches.size() - done);
-                student.zeroGrad();
-                double loss = 0;
-                long stepTokens = 0;
-                for (int m = 0; m < n; m++) {
-                    int[] idx = batches.get(done + m);
-                    Batch b = Batch.collate(Task.TEXT_CLASSIFICATION, train.features, idx, student.config().padTokenId(), types);
-                    TrainableModel.Output o = student.forward(b.input(), TrainableModel.Mode.train(
-                            Rng.key(Rng.key(Rng.key(args.seed(), DROPOUT_STREAM), step), m)));
-                    float[] t = new float[idx.length * numLabels];
-                    for (int r = 0; r < idx.length; r++) System.arraycopy(teacherLogits, idx[r] * numLabels, t, r * numLabels, numLabels);
-                    float[] grad = new float[t.length];
-                    double value = 0;
-                    if (alphaCe > 0) {
-                        boolean[] all = new boolean[idx.length];
-                        Arrays.fill(all, true);
-                        Loss kl = Losses.klDivergence(o.logits(), t, idx.length, numLabels, all, temperature);
-                        value += alphaCe * kl.value();
-                        for (int i = 0; i < grad.length; i++) grad[i] += (float) alphaCe * kl.grad()[i];
-                    }
-                    if (alphaTask > 0) {
-                        Loss ce = b.loss(o, numLabels);
-                        value += alphaTask * ce.value();
-                        for (int i = 0; i < grad.length; i++) grad[i] += (float) alphaTask * ce.grad()[i];
-                    }
-                    if (accumulation > 1) for (int i = 0; i < grad.length; i++) grad[i] /= accumulation;
-                    student.backward(grad, null);
-                    loss += value / accumulation;
-                    stepTokens += b.tokens();
-                }
-                done += n;
-                double norm = args.maxGradNorm() > 0 ? GradientClipping.clip(student.parameters(), args.maxGradNorm(), compute) : Double.NaN;
-                double lr = schedule.lr(step);
-                adam.step(lr, compute);
-                step++;
-                long took = System.nanoTime() - t0;
-                nanos += took;
-                tokens += stepTokens;
-                lossSum += loss;
-                listener.onStep(new TrainingListener.Step(step, maxSteps, epoch + (double) done / batchesPerEpoch, loss, lr, norm,
-                        stepTokens, took));
-            }
-            if (done == batches.size()) epoch++;
-        }
-        Map<String, Double> metrics = null;
-        if (validation != null) {
-            metrics = Scoring.evaluate(student, validation, labels, args.batchSize());
-            listener.onEvaluate(new TrainingListener.Evaluation(step, epoch, lossSum / Math.max(1, step), metrics));
-        }
-        Path out = args.outputDir();
-        ModelDirectory.replaceFiles(out, tmp -> ModelDirectory.writeModel(tmp, config, student, teacherDir));
-        return new Result(out, step, lossSum / Math.max(1, step), metrics, tokens, nanos, teacherNanos);
+    /** Asks a running {@link #distil} to stop after the current step and write a checkpoint. Safe from any thread. */
+    public void requestStop() {
+        trainer.requestStop();
+    }
+
+    /** Time spent computing the teacher's logits; 0 when a resumed run read them back. */
+    public long teacherNanos() {
+        return teacherNanos;
+    }
+
+    /** Distils to the end (or until {@link #requestStop()}), resuming from {@code args.resumeFrom()} when set. */
+    public TrainResult distil(TrainingListener listener) {
+        return trainer.train(listener);
     }
 
     @Override
     public void close() {
-        student.close();
-        if (ownsCompute) compute.close();
+        trainer.close();
     }
 }

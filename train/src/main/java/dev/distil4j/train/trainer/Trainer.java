@@ -68,12 +68,33 @@ public final class Trainer implements AutoCloseable {
     private final TrainableModel model;
     private final ObjectNode config;
     private final String metric;
+    private final Objective objective;
+    private final Path filesFrom;
     private final AtomicBoolean stop = new AtomicBoolean();
+
+    /**
+     * The loss of one micro-batch: the task's own ({@link Batch#loss}), or one that also reads a teacher
+     * (task-specific distillation). The gradient it returns is with respect to the logits.
+     */
+    interface Objective {
+        /** @param rows the training features the batch holds, in batch order */
+        Loss loss(Batch batch, int[] rows, TrainableModel.Output output);
+    }
 
     Trainer(Task task, Path modelDir, TaskData train, TaskData validation, LabelSet labels, TrainingArguments args,
             Compute compute) {
+        this(task, modelDir, train, validation, labels, args, compute, null, modelDir);
+    }
+
+    /**
+     * @param objective the loss, or null for the task's
+     * @param filesFrom the directory whose tokenizer files go with every saved model
+     */
+    Trainer(Task task, Path modelDir, TaskData train, TaskData validation, LabelSet labels, TrainingArguments args,
+            Compute compute, Objective objective, Path filesFrom) {
         this.task = task;
         this.modelDir = modelDir;
+        this.filesFrom = filesFrom;
         this.train = train;
         this.validation = validation;
         this.labels = labels;
@@ -95,6 +116,8 @@ public final class Trainer implements AutoCloseable {
                     .withLabels(modelLabels).withDropouts(args.dropout() == null ? null : Dropouts.all(args.dropout()))
                     .withCompute(compute).withInitSeed(args.seed()).withGradientCheckpointing(args.gradientCheckpointing()));
             this.config = ModelDirectory.config(modelDir, task, model.config().modelType(), labels);
+            int numLabels = model.config().numLabels();
+            this.objective = objective != null ? objective : (batch, rows, output) -> batch.loss(output, numLabels);
         } catch (RuntimeException e) {
             if (ownsCompute) this.compute.close();
             throw e;
@@ -161,6 +184,16 @@ public final class Trainer implements AutoCloseable {
     /** BERT reads token type ids; DistilBERT has none and RoBERTa only one. */
     static boolean takesTokenTypes(ModelConfig c) {
         return c.architecture() != Architecture.DISTILBERT && c.typeVocabSize() > 1;
+    }
+
+    /** Refuses a fresh run into an output directory that holds checkpoints, unless it may be overwritten. */
+    static void checkOutput(TrainingArguments args) {
+        if (args.resumeFrom() != null || args.overwriteOutputDir()) return;
+        List<Path> old = checkpoints(args.outputDir());
+        if (old.isEmpty()) return;
+        throw new IllegalArgumentException(args.outputDir() + " already holds " + old.get(old.size() - 1).getFileName()
+                + (old.size() > 1 ? " and " + (old.size() - 1) + " older checkpoints" : "")
+                + ": continue it with --resume, or start afresh with --overwrite-output-dir");
     }
 
     /** The newest {@code checkpoint-N} of an output directory, or null when it has none. */
@@ -247,7 +280,6 @@ public final class Trainer implements AutoCloseable {
         final AdamW adam = new AdamW(model.parameters(),
                 AdamW.Config.defaults().withWeightDecay(args.weightDecay()).withEps(args.adamEpsilon()));
         final boolean types = takesTokenTypes(model.config());
-        final int numLabels = model.config().numLabels();
         final boolean lowerIsBetter = metric.equals("mse") || metric.contains("loss");
 
         int globalStep, epoch, batchesDone, lossSteps, logSteps, runSteps;
@@ -302,9 +334,10 @@ public final class Trainer implements AutoCloseable {
             double loss = 0;
             long tokens = 0;
             for (int m = 0; m < n; m++) {
-                Batch b = Batch.collate(task, train.features, batches.get(batchesDone + m), model.config().padTokenId(), types);
+                int[] rows = batches.get(batchesDone + m);
+                Batch b = Batch.collate(task, train.features, rows, model.config().padTokenId(), types);
                 TrainableModel.Output o = model.forward(b.input(), TrainableModel.Mode.train(stepSeed(args.seed(), globalStep, m)));
-                Loss l = b.loss(o, numLabels);
+                Loss l = objective.loss(b, rows, o);
                 float[] g = l.grad();
                 // as the Trainer's loss / gradient_accumulation_steps: each micro-batch's gradient scaled alike
                 if (accumulation > 1) for (int i = 0; i < g.length; i++) g[i] /= accumulation;
@@ -372,7 +405,7 @@ public final class Trainer implements AutoCloseable {
             Path dir = out.resolve(name);
             TrainerState state = state();
             ModelDirectory.writeAtomically(dir, tmp -> {
-                ModelDirectory.writeModel(tmp, config, model, modelDir);
+                ModelDirectory.writeModel(tmp, config, model, filesFrom);
                 OptimizerFiles.write(tmp.resolve("optimizer.safetensors"), adam);
                 state.write(tmp.resolve("trainer_state.json"));
             });
@@ -408,20 +441,16 @@ public final class Trainer implements AutoCloseable {
             if (args.keepBest() && bestCheckpoint != null) ModelDirectory.loadWeights(out.resolve(bestCheckpoint), model);
             TrainerState state = state();
             ModelDirectory.replaceFiles(out, tmp -> {
-                ModelDirectory.writeModel(tmp, config, model, modelDir);
+                ModelDirectory.writeModel(tmp, config, model, filesFrom);
                 state.write(tmp.resolve("trainer_state.json"));
             });
         }
 
         /** A fresh run: an output directory with checkpoints is refused unless it may be overwritten. */
         void prepareOutput() {
+            checkOutput(args);
             List<Path> old = checkpoints(out);
             if (old.isEmpty()) return;
-            if (!args.overwriteOutputDir()) {
-                throw new IllegalArgumentException(out + " already holds " + old.get(old.size() - 1).getFileName()
-                        + (old.size() > 1 ? " and " + (old.size() - 1) + " older checkpoints" : "")
-                        + ": continue it with --resume, or start afresh with --overwrite-output-dir");
-            }
             try {
                 for (Path p : old) ModelDirectory.deleteTree(p);
                 Files.deleteIfExists(out.resolve("metrics.jsonl"));

@@ -45,7 +45,7 @@ class TaskDistillerTest {
                 float[] cached = d.teacherLogits(3);
                 for (int i = 0; i < expected.length; i++) assertThat(cached[i]).isCloseTo(expected[i], within(1e-4f));
             }
-            TaskDistiller.Result r = d.distil(new TrainingListener() {
+            TrainResult r = d.distil(new TrainingListener() {
                 @Override
                 public void onStep(Step s) {
                     losses.add(s.loss());
@@ -53,7 +53,7 @@ class TaskDistillerTest {
             });
             assertThat(r.globalStep()).isEqualTo(12);
             assertThat(r.metrics()).containsKey("accuracy");
-            assertThat(r.tokensPerSecond()).isPositive();
+            assertThat(d.teacherNanos()).isPositive();
         }
         assertThat((losses.get(10) + losses.get(11)) / 2).isLessThan((losses.get(0) + losses.get(1)) / 2);
         JsonNode config = ModelDirectory.JSON.readTree(out.resolve("config.json").toFile());
@@ -62,6 +62,54 @@ class TaskDistillerTest {
         try (TrainableModel m = TrainableModel.load(out, TrainableModel.Options.defaults())) {
             assertThat(m.headType()).isEqualTo(HeadType.SEQUENCE_CLASSIFICATION);
         }
+    }
+
+    @Test
+    void aStoppedRunResumesExactlyWithoutRecomputingTheTeacher(@TempDir Path tmp) throws IOException {
+        Path train = data(tmp.resolve("train.tsv"), 32, 1), dev = data(tmp.resolve("dev.tsv"), 16, 2);
+        TrainingArguments.Builder b = TrainingArguments.builder(tmp.resolve("whole")).learningRate(1e-3).batchSize(8)
+                .maxSteps(12).saveSteps(4).seed(5);
+        List<float[]> whole;
+        try (Compute compute = new Compute(Kernels.scalar(), 2);
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), b.build(), 2.0, 1.0, 0.5, compute)) {
+            d.distil(new TrainingListener() {});
+            whole = d.student().parameters().stream().map(p -> p.data().clone()).toList();
+        }
+        Path out = tmp.resolve("stopped");
+        b = TrainingArguments.builder(out).learningRate(1e-3).batchSize(8).maxSteps(12).saveSteps(4).seed(5);
+        try (Compute compute = new Compute(Kernels.scalar(), 2);
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), b.build(), 2.0, 1.0, 0.5, compute)) {
+            TrainResult r = d.distil(new TrainingListener() {
+                @Override
+                public void onStep(Step s) {
+                    if (s.step() == 5) d.requestStop();
+                }
+            });
+            assertThat(r.interrupted()).isTrue();
+            assertThat(r.lastCheckpoint()).isEqualTo(out.resolve("checkpoint-5"));
+        }
+        assertThat(out.resolve(TaskDistiller.TEACHER_LOGITS)).isRegularFile();
+        try (Compute compute = new Compute(Kernels.scalar(), 2);
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(),
+                     b.resumeFrom(out.resolve("checkpoint-5")).build(), 2.0, 1.0, 0.5, compute)) {
+            TrainResult r = d.distil(new TrainingListener() {});
+            assertThat(d.teacherNanos()).as("teacher logits read back, not recomputed").isZero();
+            assertThat(r.globalStep()).isEqualTo(12);
+            List<float[]> resumed = d.student().parameters().stream().map(p -> p.data()).toList();
+            for (int i = 0; i < whole.size(); i++) assertThat(resumed.get(i)).as("parameter %d", i).isEqualTo(whole.get(i));
+        }
+    }
+
+    @Test
+    void refusesAnOutputWithCheckpointsBeforeTheTeachersPass(@TempDir Path tmp) throws IOException {
+        Path train = data(tmp.resolve("train.tsv"), 8, 1);
+        Path out = tmp.resolve("o");
+        TrainingArguments args = TrainingArguments.builder(out).batchSize(8).maxSteps(1).saveSteps(1).build();
+        try (TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, 2, 1, 0, null)) {
+            d.distil(new TrainingListener() {});
+        }
+        assertThatThrownBy(() -> TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, 2, 1, 0, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already holds checkpoint-1");
     }
 
     @Test
