@@ -1,5 +1,8 @@
 package dev.distil4j.cli;
 
+import dev.distil4j.kernels.Compute;
+import dev.distil4j.kernels.Kernels;
+import dev.distil4j.train.distill.MlmEvaluator;
 import dev.distil4j.train.metrics.Metrics;
 import dev.distil4j.train.trainer.Evaluator;
 import dev.distil4j.train.trainer.Task;
@@ -15,6 +18,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -27,7 +31,8 @@ import java.util.concurrent.Callable;
                 "text-classification: accuracy, f1 (binary, or macro), mcc; regression: pearson, spearmanr, mse; "
                         + "token-classification: entity-level precision, recall, f1 (seqeval), accuracy; "
                         + "question-answering: exact_match and f1 (SQuAD v1.1), or the v2.0 script's keys when the file has "
-                        + "unanswerable questions."})
+                        + "unanswerable questions; fill-mask (an MLM model on plain text, one sequence per line): mlm_accuracy "
+                        + "(top-1 at 15% of the tokens, drawn from --seed and all masked) and mlm_loss."})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "NAME|DIR", description = "A fine-tuned model: directory, hub id or alias.")
     String model;
@@ -35,7 +40,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data, in the formats train reads.")
     Path dataFile;
 
-    @Option(names = "--task", paramLabel = "TASK", description = "The model's task. Default: from its config.json "
+    @Option(names = "--task", paramLabel = "TASK", description = "The model's task (or fill-mask). Default: from its config.json "
             + "(architectures and problem_type).")
     String task;
 
@@ -47,6 +52,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Compute threads. Default: every core.")
     int threads;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "fill-mask: which positions are masked "
+            + "(the same seed scores two models on the same positions). Default: ${DEFAULT-VALUE}.")
+    long seed;
 
     @Spec
     CommandSpec spec;
@@ -64,11 +73,21 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        Task t = task == null ? null : Task.parse(task);
         TrainCommand.requireFile(dataFile, "--data");
+        if (batchSize < 1) throw new UserException("--batch-size must be at least 1, got " + batchSize);
+        PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+        if ("fill-mask".equals(task)) {
+            int maxLength = data.toArguments(null).maxLength();
+            try (Compute compute = new Compute(Kernels.best(), threads > 0 ? threads : Runtime.getRuntime().availableProcessors())) {
+                MlmEvaluator.Result r = MlmEvaluator.evaluate(ModelLocator.resolve(model), List.of(dataFile),
+                        maxLength > 0 ? maxLength : 128, batchSize, seed, compute);
+                stdout.println(Metrics.toJson(r.toMap()));
+            }
+            return 0;
+        }
+        Task t = task == null ? null : Task.parse(task);
         Evaluator.Result r = Evaluator.run(ModelLocator.resolve(model), dataFile, t, data.toArguments(null), batchSize, threads);
         DataOptions.reportSkipped(err, "evaluate", r.skipped());
-        PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
         stdout.println(Metrics.toJson(r.metrics()));
         stdout.flush();
         return 0;

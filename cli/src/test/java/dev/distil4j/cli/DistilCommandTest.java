@@ -141,6 +141,25 @@ class DistilCommandTest {
                 "--train", train.toString(), "--output", out.toString()), "only text-classification");
     }
 
+    @Test
+    void evaluateScoresAnMlmOnHeldOutText() throws IOException {
+        CliRun.Result a = CliRun.run("", "evaluate", "--task", "fill-mask", "--model", student, "--data", corpus.toString(),
+                "--batch-size", "4", "--seed", "7", "--threads", "1");
+        assertThat(a.code()).as(a.err()).isZero();
+        String[] lines = a.out().strip().split("\n");
+        JsonNode m = CliRun.MAPPER.readTree(lines[lines.length - 1]);
+        assertThat(m.fieldNames()).toIterable().containsExactly("mlm_accuracy", "mlm_loss", "masked_total", "examples");
+        assertThat(m.get("examples").asInt()).isEqualTo(12);
+        // 12 lines of 14 words -> 16 tokens each with [CLS] and [SEP]; batches of 4: ceil(0.15 * 64) = 10 masked per batch
+        assertThat(m.get("masked_total").asInt()).isEqualTo(30);
+        assertThat(m.get("mlm_accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(m.get("mlm_loss").asDouble()).isPositive();
+        CliRun.Result t = CliRun.run("", "evaluate", "--task", "fill-mask", "--model", teacher, "--data", corpus.toString(),
+                "--batch-size", "4", "--seed", "7", "--threads", "1");
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.out()).contains("\"masked_total\":30");
+    }
+
     private static void expect(CliRun.Result r, String message) {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().strip().lines()).hasSize(1);
