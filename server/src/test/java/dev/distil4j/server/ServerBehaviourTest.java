@@ -188,6 +188,23 @@ class ServerBehaviourTest {
         assertClose(embedOne("{\"inputs\": " + json(at256) + "}"), truncated, 1e-5);
     }
 
+    /** Issue 16.8: TEI's /similarity and POST / on an embedding model; /predict and /rerank answer 424 there, as TEI. */
+    @Test
+    void similarityRootAndWhatAnEmbeddingModelRefuses() throws Exception {
+        var sim = post(http, server.url() + "/similarity", "{\"inputs\": {\"source_sentence\": " + json(TEXTS.get(0))
+                + ", \"sentences\": " + json(TEXTS.subList(1, 3)) + "}}");
+        assertEquals(200, sim.status(), sim.raw().body());
+        for (int i = 0; i < 2; i++) assertEquals(ServerFixtures.cosine(raw.get(0), raw.get(i + 1)), sim.body().get(i).asDouble(), 1e-5);
+        var root = post(http, server.url() + "/", "{\"inputs\": " + json(TEXTS) + ", \"normalize\": false}");
+        assertEquals(3, root.body().size(), "POST / on an embedding model is /embed");
+        assertClose(raw.get(2), floats(root.body().get(2)), 1e-5);
+        for (String[] r : new String[][] {{"/predict", "{\"inputs\": \"x\"}"}, {"/rerank", "{\"query\": \"x\", \"texts\": [\"y\"]}"}}) {
+            var refused = post(http, server.url() + r[0], r[1]);
+            assertEquals(424, refused.status(), r[0]);
+            assertEquals("Backend", refused.body().get("error_type").asText());
+        }
+    }
+
     @Test
     void openAiTokenInputsAndUnknownModels() throws Exception {
         assertEquals(422, post(http, server.url() + "/v1/embeddings", "{\"input\": [[1, 2, 3]]}").status());
