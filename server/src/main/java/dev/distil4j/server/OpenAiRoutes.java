@@ -54,7 +54,8 @@ final class OpenAiRoutes {
         SentenceRequest r = new SentenceRequest(texts, true, Requests.dimensions(body, m.embeddingDimension()),
                 options.autoTruncate(), dev.distil4j.tokenizer.Side.RIGHT);
         int[] tokens = r.tokens(m, requests);
-        List<float[]> vectors = r.run(m, tokens, c.disconnected(), options.maxClientBatch());
+        // a request of up to 2,048 inputs goes to the batcher in parts no larger than any other request, nor than the queue
+        List<float[]> vectors = r.run(m, tokens, c.disconnected(), Math.min(options.maxClientBatch(), options.maxQueue()));
         ObjectNode out = HttpApi.JSON.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,11 +39,7 @@ class HostedInferenceApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, Path> models = new LinkedHashMap<>();
-        models.put("roberta-seqcls", shared("fixtures/models/roberta-seqcls"));
-        models.put("distilbert-tokcls", ServerFixtures.withFastTokenizer("distilbert-tokcls", tmp));
-        models.put("distilbert-mlm", shared("fixtures/models/distilbert-mlm"));
-        models.put("distilbert-qa", ServerFixtures.withFastTokenizer("distilbert-qa", tmp));
+        Map<String, Path> models = ServerFixtures.tinyModels(tmp, "roberta-seqcls", "distilbert-tokcls", "distilbert-mlm", "distilbert-qa");
         models.put("minilm", shared("real/all-MiniLM-L6-v2"));
         server = InferenceServer.start(models, ServerOptions.builder().port(0).build());
     }

@@ -34,13 +34,8 @@ class InferenceApiGoldenTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, Path> models = new LinkedHashMap<>();
-        models.put("distilbert-mlm", shared("fixtures/models/distilbert-mlm"));
-        models.put("roberta-mlm", shared("fixtures/models/roberta-mlm"));
-        models.put("distilbert-seqcls", shared("fixtures/models/distilbert-seqcls"));
-        models.put("roberta-seqcls", shared("fixtures/models/roberta-seqcls"));
-        models.put("distilbert-tokcls", ServerFixtures.withFastTokenizer("distilbert-tokcls", tmp));
-        models.put("distilbert-qa", ServerFixtures.withFastTokenizer("distilbert-qa", tmp));
+        Map<String, Path> models = ServerFixtures.tinyModels(tmp, "distilbert-mlm", "roberta-mlm", "distilbert-seqcls", "roberta-seqcls",
+                "distilbert-tokcls", "distilbert-qa");
         server = InferenceServer.start(models, ServerOptions.builder().port(0).build());
     }
 

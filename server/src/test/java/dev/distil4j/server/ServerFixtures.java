@@ -39,6 +39,18 @@ final class ServerFixtures {
         return dir;
     }
 
+    /**
+     * Tiny models served under their names, in order: token classification and question answering
+     * with the fast tokenizer their pipeline goldens were made with, the others as they are.
+     */
+    static java.util.Map<String, Path> tinyModels(Path tmp, String... names) throws IOException {
+        java.util.Map<String, Path> out = new java.util.LinkedHashMap<>();
+        for (String n : names) {
+            out.put(n, n.equals("distilbert-tokcls") || n.equals("distilbert-qa") ? withFastTokenizer(n, tmp) : shared("fixtures/models/" + n));
+        }
+        return out;
+    }
+
     static JsonNode readJson(Path p) {
         try {
             return JSON.readTree(p.toFile());
