@@ -166,6 +166,7 @@ final class HubRoutes {
             SentenceRequest r = SentenceRequest.parse(params, texts, m, shape == Shape.HOSTED || m.normalizes(), requests);
             for (float[] v : r.run(m, r.tokens(m, requests), c.disconnected(), Integer.MAX_VALUE)) all.add(Embeddings.vector(v));
         } else {
+            Requests.noPrompt(params);
             int[] t = requests.tokens(m, texts, Requests.bool(params, "truncate", requests.autoTruncate()));
             for (Object v : m.run(new Op.TokensOp(Requests.side(params)), texts, t, c.disconnected())) {
                 all.add(Embeddings.toHfFeatureExtraction(Routes.cast(v)));

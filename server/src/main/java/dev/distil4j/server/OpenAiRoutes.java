@@ -40,11 +40,7 @@ final class OpenAiRoutes {
         ObjectNode body = c.json();
         JsonNode model = body.get("model");
         ServedModel m = model != null && !model.isNull() ? models.get(model.asText()) : models.first();
-        JsonNode input = body.get("input");
-        if (input != null && input.isArray() && !input.isEmpty() && (input.get(0).isNumber() || input.get(0).isArray())) {
-            throw ApiException.validation("token-id inputs are not supported; send strings");
-        }
-        List<String> texts = Requests.strings(input, "input");
+        List<String> texts = Requests.strings(body.get("input"), "input");
         Requests.checkCount(texts.size(), MAX_INPUTS);
         String format = body.hasNonNull("encoding_format") ? body.get("encoding_format").asText() : "float";
         if (!format.equals("float") && !format.equals("base64")) {

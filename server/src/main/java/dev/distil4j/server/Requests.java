@@ -31,6 +31,9 @@ final class Requests {
             out.add(n.asText());
         } else if (n.isArray()) {
             if (n.isEmpty()) throw ApiException.empty("\"" + field + "\" cannot be empty");
+            if (n.get(0).isNumber() || n.get(0).isArray()) {
+                throw ApiException.validation("token-id inputs are not supported; send \"" + field + "\" as strings");
+            }
             for (JsonNode x : n) {
                 if (!x.isTextual()) throw ApiException.validation("\"" + field + "\" must hold strings, got " + x);
                 out.add(x.asText());
@@ -60,6 +63,12 @@ final class Requests {
             }
         }
         throw ApiException.validation("\"truncation_direction\" must be \"Left\" or \"Right\" (or \"left\", \"right\"), got " + n);
+    }
+
+    /** TEI's {@code prompt_name}: sentence-transformers prompts are not supported, so a request naming one is refused, not answered without it. */
+    static void noPrompt(JsonNode body) {
+        JsonNode n = body == null ? null : body.get("prompt_name");
+        if (n != null && !n.isNull()) throw ApiException.validation("\"prompt_name\" is not supported: this server applies no prompts");
     }
 
     /** {@code dimensions}: null when absent; otherwise 1 to {@code max}. */

@@ -24,6 +24,7 @@ record SentenceRequest(List<String> texts, boolean normalize, Integer dimensions
      * @param normalizeDefault what {@code normalize} is when absent (TEI: true)
      */
     static SentenceRequest parse(JsonNode params, List<String> texts, ServedModel m, boolean normalizeDefault, Requests requests) {
+        Requests.noPrompt(params);
         return new SentenceRequest(texts, Requests.bool(params, "normalize", normalizeDefault),
                 Requests.dimensions(params, m.embeddingDimension()),
                 Requests.bool(params, "truncate", requests.autoTruncate()), Requests.side(params));

@@ -74,6 +74,7 @@ final class TeiRoutes {
         ObjectNode body = c.json();
         List<String> texts = Requests.strings(body.get("inputs"), "inputs");
         requests.checkCount(texts.size());
+        Requests.noPrompt(body);
         int[] t = requests.tokens(m, texts, Requests.bool(body, "truncate", options.autoTruncate()));
         ArrayNode out = HttpApi.JSON.createArrayNode();
         for (Object v : m.run(new Op.TokensOp(Requests.side(body)), texts, t, c.disconnected())) {
@@ -93,6 +94,7 @@ final class TeiRoutes {
         ObjectNode body = c.json();
         List<String> texts = Requests.strings(body.get("inputs"), "inputs");
         requests.checkCount(texts.size());
+        Requests.noPrompt(body);
         int[] t = requests.tokens(m, texts, Requests.bool(body, "truncate", options.autoTruncate()));
         ArrayNode out = HttpApi.JSON.createArrayNode();
         for (Object v : m.run(new Op.SpladeOp(m.maxInputLength(), Requests.side(body)), texts, t, c.disconnected())) {
@@ -228,6 +230,7 @@ final class TeiRoutes {
         texts.addAll(Requests.strings(sentences, "inputs.sentences"));
         requests.checkCount(texts.size());
         if (params != null && !params.isNull() && !params.isObject()) throw ApiException.validation("\"parameters\" must be an object");
+        Requests.noPrompt(params);
         SentenceRequest r = new SentenceRequest(texts, false, null, Requests.bool(params, "truncate", options.autoTruncate()),
                 Requests.side(params));
         List<float[]> v = r.run(m, r.tokens(m, requests), c.disconnected(), Integer.MAX_VALUE);
@@ -246,6 +249,7 @@ final class TeiRoutes {
         ObjectNode body = c.json();
         List<String> texts = Requests.strings(body.get("inputs"), "inputs");
         requests.checkCount(texts.size());
+        Requests.noPrompt(body);
         EncodeOptions eo = EncodeOptions.DEFAULT.withAddSpecialTokens(Requests.bool(body, "add_special_tokens", true));
         ArrayNode out = HttpApi.JSON.createArrayNode();
         for (String text : texts) {

@@ -205,6 +205,22 @@ class ServerBehaviourTest {
         }
     }
 
+    /** What the server does not do is refused, not answered differently: token-id inputs, sentence-transformers prompts. */
+    @Test
+    void tokenIdInputsAndPromptsAreRefused() throws Exception {
+        for (String[] r : new String[][] {{"/embed", "{\"inputs\": [[101, 7592, 102]]}", "token-id"},
+                {"/embed", "{\"inputs\": [101, 7592, 102]}", "token-id"},
+                {"/embed", "{\"inputs\": \"x\", \"prompt_name\": \"query\"}", "prompt_name"},
+                {"/embed_all", "{\"inputs\": \"x\", \"prompt_name\": \"query\"}", "prompt_name"},
+                {"/tokenize", "{\"inputs\": \"x\", \"prompt_name\": \"query\"}", "prompt_name"},
+                {"/models/minilm", "{\"inputs\": \"x\", \"prompt_name\": \"query\"}", "prompt_name"},
+                {"/similarity", "{\"inputs\": {\"source_sentence\": \"a\", \"sentences\": [\"b\"]}, \"parameters\": {\"prompt_name\": \"q\"}}", "prompt_name"}}) {
+            var refused = post(http, server.url() + r[0], r[1]);
+            assertEquals(422, refused.status(), r[0] + " " + r[1]);
+            assertThat(refused.body().get("error").asText()).contains(r[2]);
+        }
+    }
+
     @Test
     void openAiTokenInputsAndUnknownModels() throws Exception {
         assertEquals(422, post(http, server.url() + "/v1/embeddings", "{\"input\": [[1, 2, 3]]}").status());
