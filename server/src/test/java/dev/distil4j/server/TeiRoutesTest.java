@@ -94,6 +94,19 @@ class TeiRoutesTest {
         assertEquals("Empty", call(classifier, "/predict", "{\"inputs\": []}").body().get("error_type").asText());
     }
 
+    /** Issue 16.2 on /predict: truncation_direction picks the end that is cut (the tiny model takes 64 tokens). */
+    @Test
+    void predictTruncatesOnTheSideAsked() throws Exception {
+        String text = "love ".repeat(40) + "movie ".repeat(40);   // 82 tokens with [CLS] and [SEP]
+        String right = call(classifier, "/predict", "{\"inputs\": \"" + text + "\", \"truncate\": true}").raw().body();
+        String left = call(classifier, "/predict", "{\"inputs\": \"" + text + "\", \"truncate\": true, \"truncation_direction\": \"Left\"}")
+                .raw().body();
+        assertEquals(call(classifier, "/predict", "{\"inputs\": \"" + "love ".repeat(40) + "movie ".repeat(22) + "\"}").raw().body(), right);
+        assertEquals(call(classifier, "/predict", "{\"inputs\": \"" + "love ".repeat(22) + "movie ".repeat(40) + "\"}").raw().body(), left);
+        assertThat(left).isNotEqualTo(right);
+        assertEquals(422, call(classifier, "/predict", "{\"inputs\": \"" + text + "\"}").status(), "82 tokens > 64 without truncate");
+    }
+
     /** Issue 16.8: TEI answers 424 ("Backend") when the model cannot serve the route. */
     @Test
     void routesTheModelCannotServeAre424() throws Exception {
