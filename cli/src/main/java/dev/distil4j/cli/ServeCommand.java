@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 /** {@code distil4j serve}: the HTTP server (Inference API, TEI and OpenAI routes). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serves models over HTTP: POST /models/{id} (Hugging Face Inference API), /embed, /embed_all, "
-                + "/predict, /tokenize, /decode, /info, /health (text-embeddings-inference), /v1/embeddings (OpenAI), /metrics.")
+                + "/predict, /rerank, /similarity, /embed_sparse, /tokenize, /decode, /info, /health (text-embeddings-inference), "
+                + "/v1/embeddings (OpenAI), /metrics; see docs/server.md.")
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model to serve (directory, hub id, alias or maven:...); repeat for several.")
     List<String> models = new ArrayList<>();
@@ -55,6 +56,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' (default: $DISTIL4J_API_KEY, if set).")
     String apiKey;
 
+    @Option(names = "--protect-metrics", description = "Require the API key on /metrics too (by default it is open, as TEI's).")
+    boolean protectMetrics;
+
     @Option(names = "--drain-timeout-s", defaultValue = "30", description = "On shutdown, how long to finish queued work (default: ${DEFAULT-VALUE}).")
     long drainSeconds;
 
@@ -73,9 +77,16 @@ final class ServeCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv("DISTIL4J_API_KEY");
         ServerOptions options = ServerOptions.builder().host(host).port(port).maxBatchTokens(maxBatchTokens)
                 .maxBatchSize(maxBatchSize).maxQueue(maxQueue).maxWait(Duration.ofMillis(maxWaitMs)).maxClientBatch(maxClientBatch)
-                .maxBodyBytes(maxBody).autoTruncate(autoTruncate).apiKey(key).drainTimeout(Duration.ofSeconds(drainSeconds)).build();
-        InferenceServer server = InferenceServer.start(served, options);
-        server.shutdownOnSignal();
+                .maxBodyBytes(maxBody).autoTruncate(autoTruncate).apiKey(key).protectMetrics(protectMetrics).drainTimeout(Duration.ofSeconds(drainSeconds)).build();
+        InferenceServer server = InferenceServer.listen(options);
+        System.err.println("distil4j: listening at " + server.url() + " (503 until the models are loaded)");
+        try {
+            server.load(served);
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
+        server.shutdownOnSignal(); // after loading: a failed load must still exit non-zero
         System.err.println("distil4j: serving " + served.keySet() + " at " + server.url());
         server.awaitShutdown();
         return 0;

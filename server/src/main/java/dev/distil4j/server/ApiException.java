@@ -1,10 +1,23 @@
 package dev.distil4j.server;
 
 /**
- * An error answered as JSON {@code {"error": message, "error_type": type}}, the shape
- * text-embeddings-inference uses, with the HTTP status that goes with it.
+ * An error answered as JSON with the HTTP status that goes with it. The type is spelled as
+ * text-embeddings-inference serialises its {@code ErrorType} ({@code Validation}, {@code Empty},
+ * {@code Backend}, {@code Overloaded}, {@code Unhealthy}), with the same status for each;
+ * {@code NotFound}, {@code MethodNotAllowed} and {@code Unauthorized} follow that spelling for what TEI
+ * leaves to its HTTP framework.
  */
 public final class ApiException extends RuntimeException {
+    static final String VALIDATION = "Validation";
+    static final String EMPTY = "Empty";
+    static final String TOKENIZER = "Tokenizer";
+    static final String BACKEND = "Backend";
+    static final String OVERLOADED = "Overloaded";
+    static final String UNHEALTHY = "Unhealthy";
+    static final String NOT_FOUND = "NotFound";
+    static final String METHOD_NOT_ALLOWED = "MethodNotAllowed";
+    static final String UNAUTHORIZED = "Unauthorized";
+
     private final int status;
     private final String errorType;
     private final long retryAfterSeconds;
@@ -33,44 +46,62 @@ public final class ApiException extends RuntimeException {
         return retryAfterSeconds;
     }
 
-    /** Malformed request: bad JSON, wrong types, unknown fields' values (400). */
+    /** A body that is not JSON, or not a JSON object (400). */
     public static ApiException badRequest(String message) {
-        return new ApiException(400, "validation", message);
+        return new ApiException(400, VALIDATION, message);
     }
 
-    /** No input at all (400, TEI's "empty"). */
+    /** No input at all (400, TEI's "Empty"). */
     public static ApiException empty(String message) {
-        return new ApiException(400, "empty", message);
+        return new ApiException(400, EMPTY, message);
     }
 
-    /** Well-formed but over a limit: too many inputs, too many tokens (422). */
+    /** Well-formed but wrong: bad types or values, too many inputs, too many tokens (422). */
     public static ApiException validation(String message) {
-        return new ApiException(422, "validation", message);
+        return new ApiException(422, VALIDATION, message);
+    }
+
+    /** The tokenizer refused the input (422, TEI's "Tokenizer"). */
+    public static ApiException tokenizer(String message) {
+        return new ApiException(422, TOKENIZER, message);
+    }
+
+    /**
+     * The model cannot do what the route asks, e.g. {@code /predict} on a model without a
+     * classification head: TEI's "Backend" error, 424 Failed Dependency.
+     */
+    public static ApiException unsupported(String message) {
+        return new ApiException(424, BACKEND, message);
     }
 
     public static ApiException notFound(String message) {
-        return new ApiException(404, "not_found", message);
+        return new ApiException(404, NOT_FOUND, message);
+    }
+
+    public static ApiException methodNotAllowed(String message) {
+        return new ApiException(405, METHOD_NOT_ALLOWED, message);
     }
 
     public static ApiException unauthorized() {
-        return new ApiException(401, "unauthorized", "missing or wrong API key (send 'Authorization: Bearer <key>')");
+        return new ApiException(401, UNAUTHORIZED, "missing or wrong API key (send 'Authorization: Bearer <key>')");
     }
 
     public static ApiException payloadTooLarge(long limit) {
-        return new ApiException(413, "validation", "request body exceeds the limit of " + limit + " bytes");
+        return new ApiException(413, VALIDATION, "request body exceeds the limit of " + limit + " bytes");
     }
 
     /** The queue is full: try again shortly (429 with Retry-After). */
     public static ApiException overloaded(String message, long retryAfterSeconds) {
-        return new ApiException(429, "overloaded", message, retryAfterSeconds);
+        return new ApiException(429, OVERLOADED, message, retryAfterSeconds);
     }
 
     /** Loading or draining (503). */
     public static ApiException unhealthy(String message) {
-        return new ApiException(503, "unhealthy", message, 1);
+        return new ApiException(503, UNHEALTHY, message, 1);
     }
 
-    public static ApiException backend(String message) {
-        return new ApiException(500, "backend", message);
+    /** A failure inside the server that the request did not cause (500); the message must not leak internals. */
+    public static ApiException internal(String message) {
+        return new ApiException(500, BACKEND, message);
     }
 }

@@ -22,7 +22,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -36,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class HttpApi implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
 
     /** Server lifecycle, as reported by /health and enforced on every route. */
     public enum State { LOADING, READY, DRAINING }
@@ -58,7 +61,7 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** A response. */
+    /** A response; a null content type sends no Content-Type header (an empty body). */
     public record Reply(int status, String contentType, byte[] body) {
         public static Reply json(JsonNode node) {
             try {
@@ -71,6 +74,11 @@ public final class HttpApi implements AutoCloseable {
         public static Reply text(String contentType, byte[] body) {
             return new Reply(200, contentType, body);
         }
+
+        /** 200 with an empty body, as TEI's /health answers. */
+        public static Reply empty() {
+            return new Reply(200, null, new byte[0]);
+        }
     }
 
     @FunctionalInterface
@@ -78,12 +86,30 @@ public final class HttpApi implements AutoCloseable {
         Reply handle(Call call) throws Exception;
     }
 
-    private record Entry(String name, Route route, boolean open) {}
+    /** Who may call a route. */
+    public enum Access {
+        /** needs the API key (when one is set) and answers 503 until the server is ready */
+        KEY,
+        /** no key, and the handler answers in every state (health checks, metrics) */
+        OPEN
+    }
+
+    /** How errors are written. */
+    public enum ErrorShape {
+        /** TEI's {@code {"error": ..., "error_type": ...}} */
+        TEI,
+        /** OpenAI's {@code {"error": {"message", "type", "param", "code"}}}, which OpenAI clients read */
+        OPENAI
+    }
+
+    private record Entry(String name, Route route, Access access, ErrorShape errors) {}
+
+    private record Prefix(String method, String prefix, Entry entry) {}
 
     private final ServerOptions options;
     private final ServerMetrics metrics;
-    private final Map<String, Entry> exact = new LinkedHashMap<>();
-    private final Map<String, Entry> prefixes = new LinkedHashMap<>();
+    private final Map<String, Map<String, Entry>> exact = new LinkedHashMap<>(); // path -> method -> entry
+    private final List<Prefix> prefixes = new ArrayList<>();
     private final Server server;
     private final ServerConnector connector;
     private final GracefulHandler graceful;
@@ -106,19 +132,23 @@ public final class HttpApi implements AutoCloseable {
         server.setStopTimeout(options.drainTimeout().toMillis());
     }
 
-    /** Adds {@code method path}; {@code open} routes skip the API key (health checks). */
-    public HttpApi route(String method, String path, String name, boolean open, Route route) {
-        exact.put(method + " " + path, new Entry(name, route, open));
+    /** Adds {@code method path}. Register every route before {@link #start()}: the table is not thread-safe. */
+    public HttpApi route(String method, String path, String name, Access access, ErrorShape errors, Route route) {
+        exact.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method, new Entry(name, route, access, errors));
         return this;
     }
 
+    public HttpApi route(String method, String path, String name, Access access, Route route) {
+        return route(method, path, name, access, ErrorShape.TEI, route);
+    }
+
     public HttpApi route(String method, String path, String name, Route route) {
-        return route(method, path, name, false, route);
+        return route(method, path, name, Access.KEY, ErrorShape.TEI, route);
     }
 
     /** Adds {@code method prefix...}: the rest of the path is the call's {@link Call#tail()} (a model id may hold '/'). */
     public HttpApi routePrefix(String method, String prefix, String name, Route route) {
-        prefixes.put(method + " " + prefix, new Entry(name, route, false));
+        prefixes.add(new Prefix(method, prefix, new Entry(name, route, Access.KEY, ErrorShape.TEI)));
         return this;
     }
 
@@ -146,6 +176,29 @@ public final class HttpApi implements AutoCloseable {
         server.stop();
     }
 
+    private record Found(Entry entry, String tail) {}
+
+    /** The entry for {@code method path} and the path's tail after a prefix; null when there is none. */
+    private Found find(String method, String path) {
+        Map<String, Entry> byMethod = exact.get(path);
+        if (byMethod != null && byMethod.containsKey(method)) return new Found(byMethod.get(method), "");
+        for (Prefix p : prefixes) {
+            if (p.method.equals(method) && path.startsWith(p.prefix) && path.length() > p.prefix.length()) {
+                return new Found(p.entry, path.substring(p.prefix.length()));
+            }
+        }
+        return null;
+    }
+
+    /** The methods that {@code path} has routes for (empty: an unknown path). */
+    private List<String> methodsFor(String path) {
+        List<String> out = new ArrayList<>(exact.getOrDefault(path, Map.of()).keySet());
+        for (Prefix p : prefixes) {
+            if (path.startsWith(p.prefix) && path.length() > p.prefix.length() && !out.contains(p.method)) out.add(p.method);
+        }
+        return out;
+    }
+
     private final class Dispatch extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
@@ -153,25 +206,23 @@ public final class HttpApi implements AutoCloseable {
             String method = request.getMethod();
             String path = Request.getPathInContext(request);
             String routeName = "unknown";
+            ErrorShape errors = ErrorShape.TEI;
             Reply reply;
             try {
-                Entry entry = exact.get(method + " " + path);
-                String tail = "";
-                if (entry == null) {
-                    for (var e : prefixes.entrySet()) {
-                        String key = method + " " + path;
-                        if (key.startsWith(e.getKey()) && key.length() > e.getKey().length()) {
-                            entry = e.getValue();
-                            tail = key.substring(e.getKey().length());
-                            break;
-                        }
-                    }
+                Found found = find(method, path);
+                if (found == null) {
+                    List<String> allowed = methodsFor(path);
+                    if (allowed.isEmpty()) throw ApiException.notFound("no route " + method + " " + path);
+                    response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", allowed));
+                    throw ApiException.methodNotAllowed(path + " takes " + String.join(", ", allowed) + ", not " + method);
                 }
-                if (entry == null) throw ApiException.notFound("no route " + method + " " + path);
+                Entry entry = found.entry();
                 routeName = entry.name;
-                if (!entry.open) {
+                errors = entry.errors;
+                if (entry.access == Access.KEY) {
                     checkKey(request);
-                    if (state == State.LOADING) throw ApiException.unhealthy("the model is loading");
+                    // routes exist from the first moment the port is open: until the models are ready they answer 503
+                    if (state == State.LOADING) throw ApiException.unhealthy("the models are loading");
                     if (state == State.DRAINING) throw ApiException.unhealthy("the server is shutting down");
                 }
                 byte[] body = readBody(request);
@@ -183,26 +234,35 @@ public final class HttpApi implements AutoCloseable {
                         gone.complete(null);
                     }
                 });
-                reply = entry.route.handle(new Call(method, path, tail, body, gone));
+                reply = entry.route.handle(new Call(method, path, found.tail(), body, gone));
             } catch (ApiException e) {
-                reply = error(e, response);
+                reply = error(e, errors, response);
             } catch (IllegalArgumentException e) {
-                reply = error(ApiException.validation(e.getMessage()), response);
+                // the pipelines' argument checks are written for users
+                reply = error(ApiException.validation(e.getMessage()), errors, response);
+            } catch (dev.distil4j.tokenizer.TokenizerException e) {
+                reply = error(ApiException.tokenizer(e.getMessage()), errors, response);
             } catch (Exception e) {
-                reply = error(ApiException.backend(e.getClass().getSimpleName() + ": " + e.getMessage()), response);
+                LOG.log(System.Logger.Level.ERROR, "request " + method + " " + path + " failed", e);
+                reply = error(ApiException.internal("inference failed inside the server; its log has the details"), errors, response);
             }
             response.setStatus(reply.status());
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+            if (reply.contentType() != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
             response.write(true, ByteBuffer.wrap(reply.body()), callback);
             metrics.request(routeName, reply.status(), System.nanoTime() - start);
             return true;
         }
     }
 
-    private Reply error(ApiException e, Response response) {
+    private Reply error(ApiException e, ErrorShape shape, Response response) {
         metrics.error(e.status(), e.errorType());
         if (e.retryAfterSeconds() > 0) response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-        ObjectNode body = JSON.createObjectNode().put("error", e.getMessage()).put("error_type", e.errorType());
+        ObjectNode body = JSON.createObjectNode();
+        if (shape == ErrorShape.OPENAI) {
+            body.putObject("error").put("message", e.getMessage()).put("type", e.errorType()).putNull("param").put("code", e.status());
+        } else {
+            body.put("error", e.getMessage()).put("error_type", e.errorType());
+        }
         try {
             return new Reply(e.status(), "application/json", JSON.writeValueAsBytes(body));
         } catch (JsonProcessingException ex) {

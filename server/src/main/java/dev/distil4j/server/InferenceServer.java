@@ -2,7 +2,6 @@ package dev.distil4j.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,7 +13,10 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * Shutdown ({@link #close()}, run by the JVM on SIGTERM through {@link #shutdownOnSignal()}):
+ * The port opens before the models load ({@link #listen}, then {@link #load}): every route exists
+ * from the start and answers 503 (health checks included) until every model is ready.
+ *
+ * <p>Shutdown ({@link #close()}, run by the JVM on SIGTERM through {@link #shutdownOnSignal()}):
  * new requests get 503, queued and in-flight requests finish (up to the drain timeout), then the
  * listener closes.
  */
@@ -22,13 +24,14 @@ public final class InferenceServer implements AutoCloseable {
     private final ServerOptions options;
     private final ServerMetrics metrics = new ServerMetrics();
     private final HttpApi api;
-    private final Map<String, ServedModel> models = new LinkedHashMap<>();
+    private final ServedModels models = new ServedModels();
     private final Object stopped = new Object();
     private boolean closed;
 
     private InferenceServer(ServerOptions options) {
         this.options = options;
         this.api = new HttpApi(options, metrics);
+        new Routes(models, options, metrics, api);
     }
 
     /**
@@ -37,14 +40,9 @@ public final class InferenceServer implements AutoCloseable {
      * @param models served id -> model directory
      */
     public static InferenceServer start(Map<String, Path> models, ServerOptions options) throws Exception {
-        if (models.isEmpty()) throw new IllegalArgumentException("no model to serve");
-        InferenceServer s = new InferenceServer(options);
-        ServerMetrics metrics = s.metrics;
+        InferenceServer s = listen(options);
         try {
-            s.api.start();
-            for (var e : models.entrySet()) s.models.put(e.getKey(), new ServedModel(e.getKey(), e.getValue(), options, metrics));
-            new Routes(s.models, options, metrics, s.api).register();
-            s.api.state(HttpApi.State.READY);
+            s.load(models);
             return s;
         } catch (Exception | Error e) {
             s.close();
@@ -52,11 +50,33 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
+    /** Opens the port with every route in place; they answer 503 until {@link #load} has finished. */
+    public static InferenceServer listen(ServerOptions options) throws Exception {
+        InferenceServer s = new InferenceServer(options);
+        try {
+            s.api.start();
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads each model, in order, then answers for them.
+     *
+     * @param served id -> model directory
+     */
+    public void load(Map<String, Path> served) {
+        if (served.isEmpty()) throw new IllegalArgumentException("no model to serve");
+        if (api.state() != HttpApi.State.LOADING) throw new IllegalStateException("the models are already loaded");
+        for (var e : served.entrySet()) models.add(new ServedModel(e.getKey(), e.getValue(), options, metrics));
+        api.state(HttpApi.State.READY);
+    }
+
     /** Inputs waiting in the queue of model {@code id}. */
     public int queued(String id) {
-        ServedModel m = models.get(id);
-        if (m == null) throw new IllegalArgumentException("no model " + id);
-        return m.queued();
+        return models.get(id).queued();
     }
 
     public int port() {
@@ -90,7 +110,7 @@ public final class InferenceServer implements AutoCloseable {
         }
         api.state(HttpApi.State.DRAINING);
         Duration timeout = options.drainTimeout();
-        for (ServedModel m : models.values()) {
+        for (ServedModel m : models.all()) {
             try {
                 m.drain(timeout);
             } catch (InterruptedException e) {
@@ -102,7 +122,7 @@ public final class InferenceServer implements AutoCloseable {
         } catch (Exception e) {
             // stopping the listener failed: nothing left to serve anyway
         }
-        models.values().forEach(ServedModel::close);
+        models.all().forEach(ServedModel::close);
         synchronized (stopped) {
             closed = true;
             stopped.notifyAll();

@@ -6,6 +6,8 @@ import dev.distil4j.pipeline.QuestionAnswering;
 import dev.distil4j.pipeline.TextClassification;
 import dev.distil4j.pipeline.TokenClassification;
 
+import dev.distil4j.tokenizer.Side;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,11 +54,17 @@ sealed interface Op {
         }
     }
 
-    record ClassifyOp(TextClassification.Options options, boolean labelOrder) implements Op {
+    /** Scores per label; {@code side} is where over-long inputs are cut (when the options truncate). */
+    record ClassifyOp(TextClassification.Options options, boolean labelOrder, Side side) implements Op {
+        ClassifyOp(TextClassification.Options options, boolean labelOrder) {
+            this(options, labelOrder, Side.RIGHT);
+        }
+
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
             List<TextClassification.Input> in = cast(items);
-            return labelOrder ? m.classifier().scoresInLabelOrder(in, options) : m.classifier().classifyBatch(in, options);
+            TextClassification c = m.classifier(side);
+            return labelOrder ? c.scoresInLabelOrder(in, options) : c.classifyBatch(in, options);
         }
     }
 
@@ -74,20 +82,30 @@ sealed interface Op {
         }
     }
 
-    /** Sentence vectors (TEI /embed, OpenAI, sentence-transformers feature extraction). */
-    record SentenceOp() implements Op {
+    /**
+     * Raw sentence vectors: pooled, through any Dense modules, not normalised (TEI /embed, OpenAI,
+     * sentence-transformers feature extraction normalise afterwards, as asked).
+     */
+    record SentenceOp(Side side) implements Op {
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            return m.embeddings().sentences(cast(items));
+            return m.rawEmbeddings(side).sentences(cast(items));
         }
     }
 
     /** Token vectors (TEI /embed_all, feature extraction on a plain encoder). */
-    record TokensOp() implements Op {
+    record TokensOp(Side side) implements Op {
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            List<List<Embeddings.TokenEmbedding>> out = m.embeddings().tokensBatch(cast(items));
-            return out;
+            return m.rawEmbeddings(side).tokensBatch(cast(items));
+        }
+    }
+
+    /** SPLADE vectors over the vocabulary from a masked-language-model head (TEI /embed_sparse). */
+    record SpladeOp(int maxLength, Side side) implements Op {
+        @Override
+        public List<?> run(ServedModel m, List<Object> items) {
+            return Splade.vectors(m.headModel(side), cast(items), maxLength);
         }
     }
 }

@@ -10,35 +10,61 @@ import dev.distil4j.pipeline.SentenceTransformerConfig;
 import dev.distil4j.pipeline.Task;
 import dev.distil4j.pipeline.TextClassification;
 import dev.distil4j.pipeline.TokenClassification;
+import dev.distil4j.tokenizer.EncodeOptions;
+import dev.distil4j.tokenizer.Side;
 import dev.distil4j.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
  * One model the server answers for: its task pipeline, its embeddings, and the batcher that all
  * its requests go through (one worker per model; the kernels use every core within a batch).
+ *
+ * <p>text-embeddings-inference's routes choose the truncation side per request; they run on
+ * pipelines over a copy of the tokenizer that truncates on that side (same weights). Its sentence
+ * vectors are the raw pooled vectors (after Dense modules, before any Normalize): TEI normalises, or
+ * not, as each request asks.
  */
 final class ServedModel implements AutoCloseable {
+    /** What text-embeddings-inference would call this model; it decides /predict, /rerank, /embed_sparse and {@code POST /}. */
+    enum Kind {
+        /** a sequence classifier with several labels */
+        CLASSIFIER,
+        /** a sequence classifier with one label: a cross-encoder */
+        RERANKER,
+        /** a sentence-transformers model or a bare encoder */
+        EMBEDDING,
+        /** a fill-mask, token-classification or question-answering head: TEI does not serve these as such */
+        OTHER
+    }
+
     private final String id;
     private final Path dir;
     private final Task task;
     private final PipelineModel pipelineModel;
-    private final boolean sentenceTransformer;
+    private final SentenceTransformerConfig sentenceConfig; // null for a model without sentence-transformers files
     private final Object pipeline;           // FillMask, TextClassification, TokenClassification, QuestionAnswering or Embeddings
-    private volatile Embeddings embeddings;  // for TEI/OpenAI on a model with a head: loaded on first use
+    private volatile PipelineModel encoder;  // the bare encoder (for a model with a task head: loaded on first use)
+    private final Map<Side, Embeddings> rawEmbeddings = new ConcurrentHashMap<>();
+    private final Map<Side, TextClassification> classifiers = new ConcurrentHashMap<>();
     private final Batcher<Op, Object, Object> batcher;
 
     ServedModel(String id, Path dir, ServerOptions options, ServerMetrics metrics) {
         this.id = id;
         this.dir = dir;
-        this.sentenceTransformer = SentenceTransformerConfig.read(dir).isPresent();
-        if (sentenceTransformer) {
+        this.sentenceConfig = SentenceTransformerConfig.read(dir).orElse(null);
+        if (sentenceConfig != null) {
             Embeddings e = Embeddings.load(dir);
-            this.embeddings = e;
             this.pipelineModel = e.model();
+            this.encoder = e.model();
             this.pipeline = e;
             this.task = Task.FEATURE_EXTRACTION;
         } else {
@@ -51,7 +77,7 @@ final class ServedModel implements AutoCloseable {
                 case QUESTION_ANSWERING -> new QuestionAnswering(pipelineModel);
                 case FEATURE_EXTRACTION -> new Embeddings(pipelineModel, null, null);
             };
-            if (task == Task.FEATURE_EXTRACTION) this.embeddings = (Embeddings) pipeline;
+            if (task == Task.FEATURE_EXTRACTION) this.encoder = pipelineModel;
         }
         this.batcher = new Batcher<>(id, options.batchLimits(), (op, items) -> op.runIsolated(this, items),
                 metrics.observer(id));
@@ -61,12 +87,28 @@ final class ServedModel implements AutoCloseable {
         return id;
     }
 
+    Path dir() {
+        return dir;
+    }
+
     Task task() {
         return task;
     }
 
     boolean sentenceTransformer() {
-        return sentenceTransformer;
+        return sentenceConfig != null;
+    }
+
+    Kind kind() {
+        return switch (task) {
+            case TEXT_CLASSIFICATION -> labels().size() == 1 ? Kind.RERANKER : Kind.CLASSIFIER;
+            case FEATURE_EXTRACTION -> Kind.EMBEDDING;
+            default -> Kind.OTHER;
+        };
+    }
+
+    List<String> labels() {
+        return pipelineModel.model().config().labels();
     }
 
     Tokenizer tokenizer() {
@@ -77,8 +119,23 @@ final class ServedModel implements AutoCloseable {
         return pipelineModel;
     }
 
-    int maxLength() {
-        return pipelineModel.maxLength();
+    /**
+     * The longest input, in tokens with the special ones, that the server takes without truncating:
+     * a sentence-transformers model's {@code max_seq_length}, else the model's maximum (what TEI
+     * reports as {@code max_input_length}).
+     */
+    int maxInputLength() {
+        return sentenceConfig != null ? ((Embeddings) pipeline).maxLength() : pipelineModel.maxLength();
+    }
+
+    /** Whether the model's own sentence-transformers chain ends in Normalize (what its {@code encode} returns). */
+    boolean normalizes() {
+        return sentenceConfig != null && sentenceConfig.normalizes();
+    }
+
+    /** How {@code /embed} pools: the sentence-transformers model's first mode, else mean. */
+    SentenceTransformerConfig.Pooling pooling() {
+        return sentenceConfig != null ? sentenceConfig.pooling().get(0) : SentenceTransformerConfig.Pooling.MEAN;
     }
 
     FillMask fillMask() {
@@ -99,21 +156,49 @@ final class ServedModel implements AutoCloseable {
 
     private <T> T as(Class<T> type) {
         if (!type.isInstance(pipeline)) {
-            throw ApiException.badRequest("model " + id + " serves " + task.hfName() + ", not " + type.getSimpleName());
+            throw ApiException.validation("model " + id + " serves " + task.hfName() + ", not " + type.getSimpleName());
         }
         return type.cast(pipeline);
     }
 
-    /** The sentence/token embedder; for a model with a task head, its bare encoder, loaded on first use. */
-    Embeddings embeddings() {
-        Embeddings e = embeddings;
+    /** The classifier, its tokenizer truncating on {@code side}. */
+    TextClassification classifier(Side side) {
+        TextClassification own = classifier();
+        return classifiers.computeIfAbsent(side, s -> {
+            PipelineModel sided = sided(pipelineModel, s);
+            return sided == pipelineModel ? own : new TextClassification(sided);
+        });
+    }
+
+    /**
+     * Sentence vectors before any Normalize module, and token vectors, its tokenizer truncating on
+     * {@code side}. A model with a task head uses its bare encoder, loaded on first use.
+     */
+    Embeddings rawEmbeddings(Side side) {
+        return rawEmbeddings.computeIfAbsent(side, s -> {
+            SentenceTransformerConfig c = sentenceConfig != null ? sentenceConfig : SentenceTransformerConfig.defaults(dir);
+            return new Embeddings(sided(encoder(), s), c.with(c.pooling(), false), null);
+        });
+    }
+
+    /** The model with its task head (an MLM head for SPLADE), its tokenizer truncating on {@code side}. */
+    PipelineModel headModel(Side side) {
+        return sided(pipelineModel, side);
+    }
+
+    private static PipelineModel sided(PipelineModel pm, Side side) {
+        Tokenizer t = pm.tokenizer().withTruncationSide(side);
+        return t == pm.tokenizer() ? pm : new PipelineModel(pm.dir(), t, pm.model());
+    }
+
+    private PipelineModel encoder() {
+        PipelineModel e = encoder;
         if (e == null) {
             synchronized (this) {
-                e = embeddings;
+                e = encoder;
                 if (e == null) {
-                    PipelineModel bare = new PipelineModel(dir, pipelineModel.tokenizer(),
+                    encoder = e = new PipelineModel(dir, pipelineModel.tokenizer(),
                             Model.load(dir, Model.Options.defaults().withHead(HeadType.NONE)));
-                    embeddings = e = new Embeddings(bare, null, null);
                 }
             }
         }
@@ -121,13 +206,12 @@ final class ServedModel implements AutoCloseable {
     }
 
     int embeddingDimension() {
-        return embeddings().sentenceDimension();
+        return rawEmbeddings(Side.RIGHT).sentenceDimension();
     }
 
-    /** Token count of one input, for the batch budget and the length limit. */
+    /** Token count of one input with its special tokens (for the batch budget and the length limit). */
     int tokens(String text, String pair) {
-        return pair == null ? tokenizer().encode(text).length() : tokenizer().encode(text, pair,
-                dev.distil4j.tokenizer.EncodeOptions.DEFAULT).length();
+        return tokenizer().encode(text, pair, EncodeOptions.DEFAULT).length();
     }
 
     /**
@@ -155,7 +239,7 @@ final class ServedModel implements AutoCloseable {
                 throw ApiException.unhealthy("interrupted");
             } catch (ExecutionException e) {
                 throw unwrap(e.getCause());
-            } catch (java.util.concurrent.CancellationException e) {
+            } catch (CancellationException e) {
                 throw ApiException.unhealthy("the request was cancelled");
             }
             if (out[i] instanceof RuntimeException failure) throw failure;
@@ -163,13 +247,26 @@ final class ServedModel implements AutoCloseable {
         return List.of(out);
     }
 
+    /**
+     * As {@link #run}, {@code chunk} inputs at a time: a request larger than the queue (OpenAI's 2,048
+     * inputs) still goes through, and takes no more of the queue at once than any other request.
+     */
+    List<Object> runInChunks(Op op, List<?> items, int[] tokens, CompletableFuture<Void> disconnected, int chunk) {
+        List<Object> out = new ArrayList<>(items.size());
+        for (int from = 0; from < items.size(); from += chunk) {
+            int to = Math.min(items.size(), from + chunk);
+            out.addAll(run(op, items.subList(from, to), java.util.Arrays.copyOfRange(tokens, from, to), disconnected));
+        }
+        return out;
+    }
+
     private static RuntimeException unwrap(Throwable t) {
         if (t instanceof RuntimeException r) return r;
-        return ApiException.backend(t.toString());
+        return new IllegalStateException("inference failed", t);
     }
 
     /** Stops taking work and finishes what is queued. */
-    void drain(java.time.Duration timeout) throws InterruptedException {
+    void drain(Duration timeout) throws InterruptedException {
         batcher.drain(timeout);
     }
 
@@ -180,8 +277,8 @@ final class ServedModel implements AutoCloseable {
     @Override
     public void close() {
         batcher.close();
-        Embeddings e = embeddings;
-        if (e != null && e.model() != pipelineModel) e.model().close();
+        PipelineModel e = encoder;
+        if (e != null && e.model() != pipelineModel.model()) e.close();
         pipelineModel.close();
     }
 }

@@ -14,11 +14,12 @@ import java.time.Duration;
  * @param maxClientBatch    most inputs in one request (422 above)
  * @param autoTruncate      truncate inputs longer than the model takes instead of answering 422
  * @param apiKey            required bearer token, or null for none
+ * @param protectMetrics    /metrics needs the API key too (by default it is open, as TEI's)
  * @param drainTimeout      how long shutdown waits for queued and in-flight work
  */
 public record ServerOptions(String host, int port, int maxBatchTokens, int maxBatchSize, int maxQueue, Duration maxWait,
                             int maxClientBatch, long maxBodyBytes, boolean autoTruncate, String apiKey,
-                            Duration idleTimeout, Duration drainTimeout) {
+                            boolean protectMetrics, Duration idleTimeout, Duration drainTimeout) {
 
     public static ServerOptions defaults() {
         return builder().build();
@@ -44,6 +45,7 @@ public record ServerOptions(String host, int port, int maxBatchTokens, int maxBa
         private long maxBodyBytes = 2_000_000;
         private boolean autoTruncate;
         private String apiKey;
+        private boolean protectMetrics;
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration drainTimeout = Duration.ofSeconds(30);
 
@@ -60,12 +62,13 @@ public record ServerOptions(String host, int port, int maxBatchTokens, int maxBa
         public Builder autoTruncate(boolean v) { autoTruncate = v; return this; }
         /** Null or empty: no key required. */
         public Builder apiKey(String v) { apiKey = v == null || v.isEmpty() ? null : v; return this; }
+        public Builder protectMetrics(boolean v) { protectMetrics = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(host, port, maxBatchTokens, maxBatchSize, maxQueue, maxWait, maxClientBatch, maxBodyBytes,
-                    autoTruncate, apiKey, idleTimeout, drainTimeout);
+                    autoTruncate, apiKey, protectMetrics, idleTimeout, drainTimeout);
         }
     }
 }

@@ -72,7 +72,7 @@ class BatcherTest {
             var q2 = b.submit("k", 3, 1);
             ApiException e = assertThrows(ApiException.class, () -> b.submit("k", 4, 1));
             assertEquals(429, e.status());
-            assertEquals("overloaded", e.errorType());
+            assertEquals("Overloaded", e.errorType());
             assertTrue(e.retryAfterSeconds() > 0);
             release.countDown();
             assertEquals(List.of(1, 2, 3), List.of(running.get(), q1.get(), q2.get()));

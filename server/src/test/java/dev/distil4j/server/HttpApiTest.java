@@ -22,7 +22,7 @@ class HttpApiTest {
     void start() throws Exception {
         ServerOptions o = ServerOptions.builder().port(0).maxBodyBytes(100).apiKey("s3cret").build();
         api = new HttpApi(o, new ServerMetrics());
-        api.route("GET", "/health", "health", true, c -> HttpApi.Reply.json(HttpApi.JSON.createObjectNode().put("ok", true)));
+        api.route("GET", "/health", "health", HttpApi.Access.OPEN, c -> HttpApi.Reply.json(HttpApi.JSON.createObjectNode().put("ok", true)));
         api.route("POST", "/echo", "echo", c -> HttpApi.Reply.json(c.json()));
         api.routePrefix("POST", "/models/", "models", c -> HttpApi.Reply.json(HttpApi.JSON.createObjectNode().put("id", c.tail())));
         api.start();
@@ -54,11 +54,17 @@ class HttpApiTest {
         var bad = post("/echo", "{\"a\": ", "s3cret");
         assertEquals(400, bad.statusCode());
         assertThat(json(bad).get("error").asText()).contains("not valid JSON");
-        assertEquals("validation", json(bad).get("error_type").asText());
+        assertEquals("Validation", json(bad).get("error_type").asText(), "TEI's spelling of its ErrorType");
 
         var none = post("/nope", "{}", "s3cret");
         assertEquals(404, none.statusCode());
-        assertEquals("not_found", json(none).get("error_type").asText());
+        assertEquals("NotFound", json(none).get("error_type").asText());
+
+        var wrongMethod = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/echo"))
+                .header("Authorization", "Bearer s3cret").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, wrongMethod.statusCode(), "a known route is never 404");
+        assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElse(""));
+        assertEquals("MethodNotAllowed", json(wrongMethod).get("error_type").asText());
 
         var id = post("/models/distilbert/distilbert-base-uncased", "{}", "s3cret");
         assertEquals("distilbert/distilbert-base-uncased", json(id).get("id").asText());
@@ -79,7 +85,9 @@ class HttpApiTest {
         api.state(HttpApi.State.LOADING);
         var loading = post("/echo", "{}", "s3cret");
         assertEquals(503, loading.statusCode());
-        assertEquals("unhealthy", json(loading).get("error_type").asText());
+        assertEquals("Unhealthy", json(loading).get("error_type").asText());
         assertThat(loading.headers().firstValue("Retry-After")).isPresent();
+        assertEquals(503, post("/models/any/id", "{}", "s3cret").statusCode(), "prefix routes answer 503 while loading too");
+        assertEquals(404, post("/nope", "{}", "s3cret").statusCode(), "an unknown route stays 404");
     }
 }

@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * {@code POST /models/{id}} answers every pipeline golden of every tiny model with exactly the
+ * {@code POST /transformers/{id}} answers every pipeline golden of every tiny model with exactly the
  * JSON transformers' pipeline returned (scores within 1e-5): one server serving all six models.
+ * ({@code POST /models/{id}} answers as the hosted Inference API: {@link HostedInferenceApiTest}.)
  */
 class InferenceApiGoldenTest {
     @TempDir
@@ -33,13 +34,8 @@ class InferenceApiGoldenTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, Path> models = new LinkedHashMap<>();
-        models.put("distilbert-mlm", shared("fixtures/models/distilbert-mlm"));
-        models.put("roberta-mlm", shared("fixtures/models/roberta-mlm"));
-        models.put("distilbert-seqcls", shared("fixtures/models/distilbert-seqcls"));
-        models.put("roberta-seqcls", shared("fixtures/models/roberta-seqcls"));
-        models.put("distilbert-tokcls", ServerFixtures.withFastTokenizer("distilbert-tokcls", tmp));
-        models.put("distilbert-qa", ServerFixtures.withFastTokenizer("distilbert-qa", tmp));
+        Map<String, Path> models = ServerFixtures.tinyModels(tmp, "distilbert-mlm", "roberta-mlm", "distilbert-seqcls", "roberta-seqcls",
+                "distilbert-tokcls", "distilbert-qa");
         server = InferenceServer.start(models, ServerOptions.builder().port(0).build());
     }
 
@@ -115,7 +111,7 @@ class InferenceApiGoldenTest {
             ObjectNode body = JSON.createObjectNode();
             body.set("inputs", r.inputs);
             if (r.parameters != null) body.set("parameters", r.parameters);
-            var resp = post(http, server.url() + "/models/" + r.model, body.toString());
+            var resp = post(http, server.url() + "/transformers/" + r.model, body.toString());
             if (r.error) {
                 if (resp.status() / 100 != 4) failures.add(r.model + " " + r.what + ": expected a 4xx refusal, got " + resp.status());
                 else refused++;
@@ -144,7 +140,7 @@ class InferenceApiGoldenTest {
             ObjectNode body = JSON.createObjectNode();
             body.set("inputs", r.inputs);
             if (r.parameters != null) body.set("parameters", r.parameters);
-            Process p = new ProcessBuilder("curl", "-sS", "--fail-with-body", "-X", "POST", server.url() + "/models/" + r.model,
+            Process p = new ProcessBuilder("curl", "-sS", "--fail-with-body", "-X", "POST", server.url() + "/transformers/" + r.model,
                     "-H", "Content-Type: application/json", "-d", body.toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), "curl: " + out);
@@ -155,8 +151,11 @@ class InferenceApiGoldenTest {
 
     @Test
     void unknownModelIs404() throws Exception {
-        var r = post(http, server.url() + "/models/nope", "{\"inputs\": \"x\"}");
-        assertEquals(404, r.status());
-        assertEquals("not_found", r.body().get("error_type").asText());
+        for (String route : List.of("/models/nope", "/transformers/nope", "/pipeline/fill-mask/nope")) {
+            var r = post(http, server.url() + route, "{\"inputs\": \"x\"}");
+            assertEquals(404, r.status(), route);
+            assertEquals("NotFound", r.body().get("error_type").asText());
+            assertThat(r.body().get("error").asText()).contains("\"nope\" is not served here").contains("distilbert-mlm");
+        }
     }
 }

@@ -39,6 +39,18 @@ final class ServerFixtures {
         return dir;
     }
 
+    /**
+     * Tiny models served under their names, in order: token classification and question answering
+     * with the fast tokenizer their pipeline goldens were made with, the others as they are.
+     */
+    static java.util.Map<String, Path> tinyModels(Path tmp, String... names) throws IOException {
+        java.util.Map<String, Path> out = new java.util.LinkedHashMap<>();
+        for (String n : names) {
+            out.put(n, n.equals("distilbert-tokcls") || n.equals("distilbert-qa") ? withFastTokenizer(n, tmp) : shared("fixtures/models/" + n));
+        }
+        return out;
+    }
+
     static JsonNode readJson(Path p) {
         try {
             return JSON.readTree(p.toFile());
@@ -50,26 +62,64 @@ final class ServerFixtures {
     record Response(int status, JsonNode body, HttpResponse<String> raw) {}
 
     static Response post(HttpClient http, String url, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return post(http, url, body, null);
+    }
+
+    /** POST with a bearer key (none when null). */
+    static Response post(HttpClient http, String url, String body, String key) throws IOException, InterruptedException {
+        return send(http, HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)), key);
+    }
+
+    static Response get(HttpClient http, String url) throws IOException, InterruptedException {
+        return get(http, url, null);
+    }
+
+    static Response get(HttpClient http, String url, String key) throws IOException, InterruptedException {
+        return send(http, HttpRequest.newBuilder(URI.create(url)), key);
+    }
+
+    /** The body as JSON when it is JSON (null otherwise: /metrics is text, /health empty). */
+    private static Response send(HttpClient http, HttpRequest.Builder request, String key) throws IOException, InterruptedException {
+        if (key != null) request.header("Authorization", "Bearer " + key);
+        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode n;
         try {
-            n = JSON.readTree(r.body());
+            n = r.body().isEmpty() ? null : JSON.readTree(r.body());
         } catch (IOException e) {
             n = null;
         }
         return new Response(r.statusCode(), n, r);
     }
 
-    static Response get(HttpClient http, String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode n = null;
-        try {
-            n = JSON.readTree(r.body());
-        } catch (IOException ignored) {
-            // /metrics is text
-        }
-        return new Response(r.statusCode(), n, r);
+    static float[] floats(JsonNode a) {
+        float[] v = new float[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).floatValue();
+        return v;
+    }
+
+    static void assertClose(float[] expected, float[] actual, double tol) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, "vector length");
+        for (int i = 0; i < expected.length; i++) org.junit.jupiter.api.Assertions.assertEquals(expected[i], actual[i], tol, "component " + i);
+    }
+
+    static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) s += (double) x * x;
+        return Math.sqrt(s);
+    }
+
+    static float[] l2(float[] v) {
+        double n = norm(v);
+        float[] o = new float[v.length];
+        for (int i = 0; i < v.length; i++) o[i] = (float) (v[i] / n);
+        return o;
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        for (int i = 0; i < a.length; i++) dot += (double) a[i] * b[i];
+        return dot / (norm(a) * norm(b));
     }
 
     /** Structural equality: same nesting, keys, strings, integers; floats within {@code tol}. Null when equal, else where they differ. */

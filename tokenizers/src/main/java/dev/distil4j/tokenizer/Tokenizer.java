@@ -132,6 +132,16 @@ public final class Tokenizer {
         return LegacyFiles.bpe(vocabJson, mergesTxt, options);
     }
 
+    /**
+     * The same tokenizer, truncating on {@code side} when {@link EncodeOptions#truncationSide()} does not
+     * say (a server choosing the side per request, as text-embeddings-inference's {@code truncation_direction}).
+     */
+    public Tokenizer withTruncationSide(Side side) {
+        if (config.truncationSide() == side) return this;
+        return new Tokenizer(normalizer, preTokenizer, model, postProcessor, decoder, added.tokens(),
+                config.withTruncationSide(side), jsonTruncation, jsonPadding);
+    }
+
     /** Writes this tokenizer as a tokenizer.json that Hugging Face (and this class) can read. */
     public void save(Path file) {
         TokenizerJson.write(this, file);

@@ -35,6 +35,11 @@ public record TokenizerConfig(int modelMaxLength, Side paddingSide, Side truncat
                 clsToken, sepToken, padToken, maskToken, bosToken, eosToken, f);
     }
 
+    public TokenizerConfig withTruncationSide(Side side) {
+        return new TokenizerConfig(modelMaxLength, paddingSide, side, cleanUpTokenizationSpaces, unkToken,
+                clsToken, sepToken, padToken, maskToken, bosToken, eosToken, flavor);
+    }
+
     public TokenizerConfig withModelMaxLength(int n) {
         return new TokenizerConfig(n, paddingSide, truncationSide, cleanUpTokenizationSpaces, unkToken,
                 clsToken, sepToken, padToken, maskToken, bosToken, eosToken, flavor);
