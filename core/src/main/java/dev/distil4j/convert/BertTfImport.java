@@ -2,6 +2,9 @@ package dev.distil4j.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distil4j.io.Inflation;
+import dev.distil4j.io.InputLimits;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.weights.DType;
 import dev.distil4j.weights.SafeTensorsWriter;
 import dev.distil4j.weights.TfCheckpoint;
@@ -74,15 +77,19 @@ public final class BertTfImport {
             Path tf = Files.createDirectory(staging.resolve("tf"));
             Boolean lowerCase = null;
             boolean vocab = false;
-            // the inner zip's entries are stored; stream it once, keeping the bundle and the vocabulary
-            try (ZipInputStream inner = new ZipInputStream(new BufferedInputStream(zip.getInputStream(model), 1 << 16))) {
+            // the inner zip's entries are stored; stream it once, keeping the bundle and the vocabulary. The
+            // outer entry inflates no further than it declares (see Inflation), which bounds all that is written.
+            InputLimits limits = InputLimits.fromSystemProperties();
+            InputStream outer = Inflation.open(jar + ": '" + model.getName() + "'", model.getCompressedSize(), model.getSize(),
+                    zip.getInputStream(model), Long.MAX_VALUE, limits, WeightsException::new);
+            try (ZipInputStream inner = new ZipInputStream(new BufferedInputStream(outer, 1 << 16))) {
                 for (ZipEntry e; (e = inner.getNextEntry()) != null; ) {
                     String n = e.getName();
                     if (n.equals("assets/vocab.txt")) {
                         copy(inner, staging.resolve("vocab.txt"), null, null, -1);
                         vocab = true;
                     } else if (n.equals("assets/model.json")) {
-                        JsonNode m = Json.MAPPER.readTree(inner.readAllBytes());
+                        JsonNode m = JsonInput.parse(jar + ": assets/model.json", inner, limits.maxJsonBytes(), WeightsException::new);
                         if (m.has("doLowerCase")) lowerCase = m.get("doLowerCase").asBoolean();
                     } else if (n.startsWith("variables/variables.") && !n.endsWith("/")) {
                         String name = n.substring("variables/".length());
@@ -103,13 +110,7 @@ public final class BertTfImport {
         } catch (IOException e) {
             throw new WeightsException(jar + ": cannot import: " + e.getMessage(), e);
         } finally {
-            if (staging != null && Files.exists(staging)) {
-                try {
-                    deleteTree(staging);
-                } catch (IOException ignored) {
-                    // a hidden staging directory left behind is harmless
-                }
-            }
+            if (staging != null) deleteQuietly(staging);
         }
     }
 
@@ -137,13 +138,7 @@ public final class BertTfImport {
         } catch (IOException e) {
             throw new WeightsException(dir + ": cannot import: " + e.getMessage(), e);
         } finally {
-            if (staging != null && Files.exists(staging)) {
-                try {
-                    deleteTree(staging);
-                } catch (IOException ignored) {
-                    // harmless leftover
-                }
-            }
+            if (staging != null) deleteQuietly(staging);
         }
     }
 
@@ -295,6 +290,15 @@ public final class BertTfImport {
         if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Removes a staging directory after a failed import (or nothing, after a published one). */
+    public static void deleteQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException ignored) {
+            // a hidden staging directory left behind is harmless
         }
     }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distil4j.io.JsonInput;
+import dev.distil4j.weights.WeightsException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,8 +24,8 @@ final class Json {
         return MAPPER.createObjectNode();
     }
 
-    static JsonNode read(Path file) throws IOException {
-        return MAPPER.readTree(Files.readString(file));
+    static JsonNode read(Path file) {
+        return JsonInput.read(file, WeightsException::new);
     }
 
     static void write(Path file, JsonNode node) throws IOException {

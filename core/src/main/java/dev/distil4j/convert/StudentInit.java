@@ -45,12 +45,7 @@ public final class StudentInit {
      * @param layers     teacher layer per student layer, in student order
      */
     public static Result fromTeacher(Path teacherDir, Path out, List<Integer> layers) {
-        JsonNode tc;
-        try {
-            tc = Json.read(teacherDir.resolve("config.json"));
-        } catch (IOException e) {
-            throw new WeightsException(teacherDir.resolve("config.json") + ": cannot read: " + e.getMessage(), e);
-        }
+        JsonNode tc = Json.read(teacherDir.resolve("config.json"));
         String type = tc.path("model_type").asText("");
         if (!type.equals("bert")) {
             throw new WeightsException(teacherDir + ": the teacher must be a BERT model (model_type \"bert\"), not \""
@@ -112,7 +107,7 @@ public final class StudentInit {
             List<String> copied = ModelFiles.copySupport(teacherDir, out, List.of("config.json", "tokenizer_config.json"));
             Path tokCfg = teacherDir.resolve("tokenizer_config.json");
             if (Files.isRegularFile(tokCfg)) {
-                ObjectNode t = (ObjectNode) Json.read(tokCfg);
+                if (!(Json.read(tokCfg) instanceof ObjectNode t)) throw new WeightsException(tokCfg + ": expected a JSON object");
                 if (t.path("tokenizer_class").asText("").startsWith("Bert")) {
                     t.put("tokenizer_class", t.get("tokenizer_class").asText().replace("Bert", "DistilBert"));
                 }

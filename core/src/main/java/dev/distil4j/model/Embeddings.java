@@ -45,6 +45,10 @@ final class Embeddings {
 
     /** DistilBERT's fixed table: sin on even columns, cos on odd, of pos / 10000^(2*(j/2)/dim), as float64 then float32. */
     static FloatTensor sinusoids(int positions, int dim) {
+        if ((long) positions * dim > Integer.MAX_VALUE - 8) { // the sizes come from config.json
+            throw new ConfigException("max_position_embeddings " + positions + " x dim " + dim
+                    + " is too large for DistilBERT's sinusoidal position table");
+        }
         float[] t = new float[positions * dim];
         for (int pos = 0; pos < positions; pos++) {
             for (int j = 0; j < dim; j++) {

@@ -173,6 +173,9 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("sequence length " + seq + " exceeds the model's maximum of " + maxSeq
                     + " tokens (max_position_embeddings " + config.maxPositionEmbeddings() + "); truncate the input");
         }
+        boolean distil = config.architecture() == Architecture.DISTILBERT;
+        // DistilBERT's type_vocab_size is 0: it never reads the ids, but what its tokenizer makes is 0 or 1
+        int types = distil ? 2 : config.typeVocabSize();
         for (int b = 0; b < in.batchSize(); b++) {
             for (int i = 0; i < seq; i++) {
                 int id = in.inputIds()[b][i];
@@ -180,12 +183,12 @@ public final class Model implements AutoCloseable {
                     throw new IllegalArgumentException("input_ids[" + b + "][" + i + "] = " + id
                             + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
                 }
-                if (config.architecture() != Architecture.DISTILBERT) {
-                    int t = in.tokenType(b, i);
-                    if (t < 0 || t >= config.typeVocabSize()) {
-                        throw new IllegalArgumentException("token_type_ids[" + b + "][" + i + "] = " + t
-                                + " is outside 0.." + (config.typeVocabSize() - 1));
-                    }
+                int t = in.tokenType(b, i);
+                if (t < 0 || t >= types) {
+                    throw new IllegalArgumentException("token_type_ids[" + b + "][" + i + "] = " + t
+                            + " is outside 0.." + (types - 1) + (distil
+                            ? " (DistilBERT has no token type embeddings and ignores segment ids, but a pair's are 0 and 1)"
+                            : ""));
                 }
             }
         }

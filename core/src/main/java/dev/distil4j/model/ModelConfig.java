@@ -1,12 +1,9 @@
 package dev.distil4j.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.kernels.Activation;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,20 +56,15 @@ public record ModelConfig(
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The most labels {@code num_labels} may ask for without an {@code id2label} (transformers always writes
+     * one): past it the number is a corrupt file, not a list of LABEL_i names to build.
+     */
+    public static final int MAX_LABELS = 1 << 16;
 
     /** Reads {@code config.json}. Errors name the file and the key. */
     public static ModelConfig read(Path configJson) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(configJson));
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(configJson + ": not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ConfigException(configJson + ": cannot read: " + e.getMessage());
-        }
-        return fromJson(root, configJson.toString());
+        return fromJson(JsonInput.read(configJson, ConfigException::new), configJson.toString());
     }
 
     /** Builds the config from parsed JSON; {@code source} names it in errors. */
@@ -105,22 +97,26 @@ public record ModelConfig(
             }
         }
         int defaultVocab = arch == Architecture.ROBERTA ? 50265 : 30522;
-        return new ModelConfig(
-                arch, modelType, architectures,
-                r.integer("vocab_size", defaultVocab),
-                distil ? r.integer("dim", 768) : r.integer("hidden_size", 768),
-                distil ? r.integer("n_layers", 6) : r.integer("num_hidden_layers", 12),
-                distil ? r.integer("n_heads", 12) : r.integer("num_attention_heads", 12),
-                distil ? r.integer("hidden_dim", 3072) : r.integer("intermediate_size", 3072),
-                r.integer("max_position_embeddings", 512),
-                distil ? 0 : r.integer("type_vocab_size", 2),
-                activation,
-                distil ? 1e-12f : (float) r.number("layer_norm_eps", 1e-12),
-                r.integer("pad_token_id", arch == Architecture.ROBERTA ? 1 : 0),
-                distil && r.bool("sinusoidal_pos_embds", false),
-                labels(root, r, source),
-                r.string("problem_type", null),
-                r.bool("tie_word_embeddings", true));
+        try {
+            return new ModelConfig(
+                    arch, modelType, architectures,
+                    r.integer("vocab_size", defaultVocab),
+                    distil ? r.integer("dim", 768) : r.integer("hidden_size", 768),
+                    distil ? r.integer("n_layers", 6) : r.integer("num_hidden_layers", 12),
+                    distil ? r.integer("n_heads", 12) : r.integer("num_attention_heads", 12),
+                    distil ? r.integer("hidden_dim", 3072) : r.integer("intermediate_size", 3072),
+                    r.integer("max_position_embeddings", 512),
+                    distil ? 0 : r.integer("type_vocab_size", 2),
+                    activation,
+                    distil ? 1e-12f : (float) r.number("layer_norm_eps", 1e-12),
+                    r.integer("pad_token_id", arch == Architecture.ROBERTA ? 1 : 0),
+                    distil && r.bool("sinusoidal_pos_embds", false),
+                    labels(root, r, source),
+                    r.string("problem_type", null),
+                    r.bool("tie_word_embeddings", true));
+        } catch (IllegalArgumentException e) { // the constructor's consistency checks
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
     }
 
     private static List<String> labels(JsonNode root, Reader r, String source) {
@@ -144,6 +140,9 @@ public record ModelConfig(
             return labels;
         }
         int n = r.integer("num_labels", 2);
+        if (n < 0 || n > MAX_LABELS) {
+            throw new ConfigException(source + ": \"num_labels\" " + n + " is outside 0.." + MAX_LABELS);
+        }
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < n; i++) labels.add("LABEL_" + i);
         return labels;

@@ -1,7 +1,7 @@
 package dev.distil4j.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distil4j.io.JsonInput;
 
 import java.io.IOException;
 import java.net.URI;
@@ -41,7 +41,6 @@ import java.util.regex.Pattern;
 final class HubClient {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the API says about a revision. */
     record RepoInfo(String commit, List<String> files) {}
@@ -76,12 +75,7 @@ final class HubClient {
         URI uri = endpoint("/api/models/" + repo + "/revision/" + encode(revision));
         Http.Response r = http.follow("GET", uri, auth(), true);
         if (r.status() != 200) throw error(r.status(), r.header("X-Error-Code"), r.header("X-Error-Message"), repo, revision, null);
-        JsonNode root;
-        try {
-            root = JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new ModelSourceException(uri + ": the hub's answer is not JSON: " + e.getMessage());
-        }
+        JsonNode root = JsonInput.parse(uri + ": the hub's answer", r.body(), ModelSourceException::new);
         String sha = root.path("sha").asText(null);
         if (sha == null || !HubCache.COMMIT.matcher(sha).matches()) {
             throw new ModelSourceException(uri + ": the hub's answer has no commit hash (\"sha\")");

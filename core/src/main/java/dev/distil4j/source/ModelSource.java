@@ -1,9 +1,11 @@
 package dev.distil4j.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distil4j.convert.BertTfImport;
 import dev.distil4j.convert.ModelFiles;
+import dev.distil4j.io.Inflation;
+import dev.distil4j.io.InputLimits;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.weights.Checkpoints;
 import dev.distil4j.weights.WeightsException;
 
@@ -47,7 +49,6 @@ import java.util.zip.ZipFile;
  */
 public final class ModelSource {
     private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*(/[A-Za-z0-9][A-Za-z0-9_.\\-]*)?");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SourceSettings settings;
     private final HubCache hubCache;
@@ -250,8 +251,8 @@ public final class ModelSource {
                 repo + "@" + commit + (downloaded > 0 ? String.format(" (downloaded %.1f MB)", downloaded / 1e6) : ""));
     }
 
-    private static List<String> shards(Path indexJson) throws IOException {
-        JsonNode map = JSON.readTree(Files.readString(indexJson)).path("weight_map");
+    private static List<String> shards(Path indexJson) {
+        JsonNode map = JsonInput.read(indexJson, ModelSourceException::new).path("weight_map");
         Set<String> out = new LinkedHashSet<>();
         map.fields().forEachRemaining(e -> out.add(e.getValue().asText()));
         return new ArrayList<>(out);
@@ -272,7 +273,7 @@ public final class ModelSource {
         try {
             for (String shard : shards(w)) if (!Files.isRegularFile(dir.resolve(shard))) return false;
             return true;
-        } catch (IOException e) {
+        } catch (ModelSourceException e) { // an unreadable index: not complete, fetch or import again
             return false;
         }
     }
@@ -324,22 +325,29 @@ public final class ModelSource {
             Path parent = target.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
-            for (ZipEntry e : z.stream().filter(e -> !e.isDirectory() && e.getName().startsWith(root)).toList()) {
-                String rel = e.getName().substring(root.length());
-                if (rel.isEmpty() || rel.startsWith("/") || List.of(rel.split("/")).contains("..")) continue;
-                Path out = staging.resolve(rel);
-                Files.createDirectories(out.getParent());
-                try (InputStream in = z.getInputStream(e)) {
-                    Files.copy(in, out);
-                }
-            }
-            if (staging.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.setPosixFilePermissions(staging, Files.getPosixFilePermissions(parent)); // not owner-only
-            }
             try {
-                Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException ex) {
-                if (!complete(target)) throw ex; // else another process finished the same import first
+                InputLimits limits = InputLimits.fromSystemProperties();
+                for (ZipEntry e : z.stream().filter(e -> !e.isDirectory() && e.getName().startsWith(root)).toList()) {
+                    String rel = e.getName().substring(root.length());
+                    if (rel.isEmpty() || rel.startsWith("/") || List.of(rel.split("/")).contains("..")) continue;
+                    Path out = staging.resolve(rel);
+                    Files.createDirectories(out.getParent());
+                    // a bomb entry is refused from its declared sizes, or at its first byte past them
+                    try (InputStream in = Inflation.open(jar + ": '" + e.getName() + "'", e.getCompressedSize(), e.getSize(),
+                            z.getInputStream(e), Long.MAX_VALUE, limits, ModelSourceException::new)) {
+                        Files.copy(in, out);
+                    }
+                }
+                if (staging.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.setPosixFilePermissions(staging, Files.getPosixFilePermissions(parent)); // not owner-only
+                }
+                try {
+                    Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException ex) {
+                    if (!complete(target)) throw ex; // else another process finished the same import first
+                }
+            } finally {
+                BertTfImport.deleteQuietly(staging); // nothing of a failed extraction stays in the cache
             }
         } catch (IOException e) {
             throw new ModelSourceException(jar + ": cannot extract: " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +22,20 @@ import java.util.function.Function;
  * instantiate arbitrary classes ({@code NEWOBJ}, {@code INST}, {@code OBJ}, extension registry),
  * are refused with an error naming the global or opcode and the byte offset.
  *
+ * <p>Nothing here recurses on what the pickle builds, so no pickle can overflow the stack: tuples
+ * nest at most {@value #MAX_TUPLE_DEPTH} deep (a state dict needs 3), dict keys must be scalars (a
+ * state dict's are strings; hashing a key never walks a structure), {@code _rebuild_from_type_v2}
+ * may not re-dispatch to itself, and messages describe values without printing them.
+ *
  * <p>Values: {@code str} → {@link String}, {@code int} → {@link Long} (or {@link BigInteger}),
  * {@code float} → {@link Double}, {@code bool} → {@link Boolean}, {@code None} → null, {@code bytes} →
  * {@code byte[]}, {@code list} → {@link List}, {@code tuple} → {@link Tuple}, {@code dict} and
  * {@code OrderedDict} → {@link LinkedHashMap}.
  */
 public final class RestrictedUnpickler {
+
+    /** How deep tuples may nest; torch.save writes 3 levels (the rebuild arguments, a shape inside them). */
+    public static final int MAX_TUPLE_DEPTH = 100;
 
     /** The only globals a pickle may reference. */
     public static final Set<String> ALLOWED_GLOBALS;
@@ -105,6 +114,7 @@ public final class RestrictedUnpickler {
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
+    private final Map<Tuple, Integer> tupleDepth = new IdentityHashMap<>(); // known at creation: tuples are immutable
 
     private RestrictedUnpickler(String where, byte[] pickle, Function<Object, Object> persistentLoad) {
         this.where = where;
@@ -174,7 +184,7 @@ public final class RestrictedUnpickler {
                     }
                     case 's' -> { // SETITEM
                         Object v = pop(at), k = pop(at);
-                        dict(at, peek(at)).put(k, v);
+                        dict(at, peek(at)).put(key(at, k), v);
                     }
                     case 'u' -> { // SETITEMS
                         List<Object> items = popMark(at);
@@ -190,16 +200,16 @@ public final class RestrictedUnpickler {
                         List<Object> items = popMark(at);
                         list(at, peek(at)).addAll(items);
                     }
-                    case ')' -> push(new Tuple(List.of())); // EMPTY_TUPLE
-                    case 't' -> push(new Tuple(popMark(at))); // TUPLE
-                    case 0x85 -> push(new Tuple(listOf(pop(at)))); // TUPLE1
+                    case ')' -> push(tuple(at, List.of())); // EMPTY_TUPLE
+                    case 't' -> push(tuple(at, popMark(at))); // TUPLE
+                    case 0x85 -> push(tuple(at, listOf(pop(at)))); // TUPLE1
                     case 0x86 -> { // TUPLE2
                         Object b = pop(at), a = pop(at);
-                        push(new Tuple(listOf(a, b)));
+                        push(tuple(at, listOf(a, b)));
                     }
                     case 0x87 -> { // TUPLE3
                         Object c = pop(at), b = pop(at), a = pop(at);
-                        push(new Tuple(listOf(a, b, c)));
+                        push(tuple(at, listOf(a, b, c)));
                     }
                     case 'q' -> memo.put((long) u8(), peek(at)); // BINPUT
                     case 'r' -> memo.put(in.getInt() & 0xffffffffL, peek(at)); // LONG_BINPUT
@@ -296,10 +306,11 @@ public final class RestrictedUnpickler {
                 return ref;
             }
             case REBUILD_FROM_TYPE -> {
-                // (func, new_type, args, state): re-dispatch func on args; only plain tensors and parameters
+                // (func, new_type, args, state): re-dispatch func on args; only plain tensors and parameters.
+                // torch never passes itself as func; refusing that keeps this call from recursing further.
                 if (t.size() != 4 || !(t.get(0) instanceof Global f) || !(t.get(1) instanceof Global type)
-                        || !TENSOR_TYPES.contains(type.qualified())) {
-                    throw error(at, q + " is only accepted for torch.Tensor / Parameter");
+                        || !TENSOR_TYPES.contains(type.qualified()) || f.qualified().equals(REBUILD_FROM_TYPE)) {
+                    throw error(at, q + " is only accepted for torch.Tensor / Parameter, rebuilt by another function");
                 }
                 return call(at, f, t.get(2));
             }
@@ -316,8 +327,30 @@ public final class RestrictedUnpickler {
 
     private Map<Object, Object> toDict(int at, List<Object> items, Map<Object, Object> into) {
         if (items.size() % 2 != 0) throw error(at, "malformed pickle: odd number of dict items");
-        for (int i = 0; i < items.size(); i += 2) into.put(items.get(i), items.get(i + 1));
+        for (int i = 0; i < items.size(); i += 2) into.put(key(at, items.get(i)), items.get(i + 1));
         return into;
+    }
+
+    /**
+     * A dict key: a scalar, so that hashing it is cheap and never walks a structure (a tuple or dict
+     * key could hold itself through the memo, or share sub-tuples to make one hash cost 2^depth).
+     */
+    private Object key(int at, Object k) {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean) return k;
+        throw error(at, "dict key is a " + describe(k) + "; a model checkpoint's dict keys are strings or numbers");
+    }
+
+    private Tuple tuple(int at, List<Object> items) {
+        int depth = 1;
+        for (Object o : items) {
+            if (o instanceof Tuple t) depth = Math.max(depth, tupleDepth.getOrDefault(t, MAX_TUPLE_DEPTH) + 1);
+        }
+        if (depth > MAX_TUPLE_DEPTH) {
+            throw error(at, "tuples nested more than " + MAX_TUPLE_DEPTH + " deep; a state dict needs 3");
+        }
+        Tuple t = new Tuple(items);
+        tupleDepth.put(t, depth);
+        return t;
     }
 
     @SuppressWarnings("unchecked")
@@ -344,9 +377,13 @@ public final class RestrictedUnpickler {
         return out;
     }
 
-    private static String describe(Object o) {
+    /** What a value is, for messages: never its contents, which may be deep, cyclic or huge. */
+    static String describe(Object o) {
         if (o == null) return "None";
         if (o instanceof Global g) return "global " + g.qualified();
+        if (o instanceof Tuple t) return "tuple of " + t.size();
+        if (o instanceof List<?> l) return "list of " + l.size();
+        if (o instanceof Map<?, ?> m) return "dict of " + m.size();
         return o.getClass().getSimpleName();
     }
 

@@ -1,9 +1,8 @@
 package dev.distil4j.weights;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distil4j.io.JsonInput;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +10,8 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -36,8 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SafeTensors implements Weights {
     /** The reference implementation refuses headers above 100 MB; so do we (a corrupt length would otherwise allocate GBs). */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
     private final Map<String, Entry> entries;
@@ -84,8 +83,7 @@ public final class SafeTensors implements Weights {
             long dataStart = 8 + headerLen;
             long dataSize = size - dataStart;
             Map<String, String> metadata = new LinkedHashMap<>();
-            Map<String, Entry> entries = parseHeader(where, new String(header.array(), StandardCharsets.UTF_8),
-                    dataSize, metadata);
+            Map<String, Entry> entries = parseHeader(where, utf8(where, header.array()), dataSize, metadata);
 
             ByteBuffer mapped = null;
             FileChannel keep = null;
@@ -110,15 +108,18 @@ public final class SafeTensors implements Weights {
         }
     }
 
-    static Map<String, Entry> parseHeader(String where, String json, long dataSize, Map<String, String> metadata) {
-        JsonNode root;
+    /** The header as the reference implementation reads it: strict UTF-8, no replacement characters. */
+    private static String utf8(String where, byte[] header) {
         try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new WeightsException(where + ": header is not valid JSON (line " + loc.getLineNr() + ", column "
-                    + loc.getColumnNr() + "): " + e.getOriginalMessage());
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(header)).toString();
+        } catch (CharacterCodingException e) {
+            throw new WeightsException(where + ": header is not valid UTF-8");
         }
+    }
+
+    static Map<String, Entry> parseHeader(String where, String json, long dataSize, Map<String, String> metadata) {
+        JsonNode root = JsonInput.parse(where + ": header", json, WeightsException::new);
         if (!(root instanceof ObjectNode obj)) {
             throw new WeightsException(where + ": header must be a JSON object");
         }
@@ -129,7 +130,13 @@ public final class SafeTensors implements Weights {
             JsonNode node = field.getValue();
             if (name.equals("__metadata__")) {
                 if (!node.isObject()) throw new WeightsException(where + ": __metadata__ must be an object of strings");
-                node.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                node.fields().forEachRemaining(m -> {
+                    if (!m.getValue().isTextual()) {
+                        throw new WeightsException(where + ": __metadata__ \"" + m.getKey() + "\" must be a string, not "
+                                + m.getValue().getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                    metadata.put(m.getKey(), m.getValue().asText());
+                });
                 continue;
             }
             entries.put(name, parseEntry(where, name, node, dataSize));
@@ -154,9 +161,10 @@ public final class SafeTensors implements Weights {
             }
             shape[i] = d.asLong();
         }
+        // canConvertToLong: 2^64 + 4 would otherwise be read as its low 64 bits, 4
         if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber()
-                || !off.get(1).isIntegralNumber()) {
-            throw new WeightsException(t + ": \"data_offsets\" must be [begin, end]");
+                || !off.get(1).isIntegralNumber() || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
+            throw new WeightsException(t + ": \"data_offsets\" must be [begin, end], two integers within the file");
         }
         long begin = off.get(0).asLong(), end = off.get(1).asLong();
         if (begin < 0 || end < begin) {
@@ -167,12 +175,11 @@ public final class SafeTensors implements Weights {
                     + dataSize + " bytes); the file is truncated");
         }
         TensorInfo info = new TensorInfo(name, dtype, shape);
-        long expected;
-        try {
-            expected = Math.multiplyExact(info.numel(), dtype.bytes());
-        } catch (ArithmeticException e) {
+        long numel = TensorInfo.numelExact(shape); // exact: [2^32, 2^32] must not count as 0 elements
+        if (numel < 0 || numel > Long.MAX_VALUE / dtype.bytes()) {
             throw new WeightsException(t + ": shape " + info.shapeString() + " is too large");
         }
+        long expected = numel * dtype.bytes();
         if (end - begin != expected) {
             throw new WeightsException(t + ": holds " + (end - begin) + " bytes, but " + dtype + " "
                     + info.shapeString() + " needs " + expected);

@@ -1,9 +1,8 @@
 package dev.distil4j.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distil4j.io.JsonInput;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,13 +31,8 @@ public final class ShardedWeights implements Weights {
 
     /** Opens every shard named by the index and checks that each tensor is where the index says. */
     public static ShardedWeights open(Path indexFile) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readString(indexFile));
-        } catch (IOException e) {
-            throw new WeightsException(indexFile + ": cannot read shard index: " + e.getMessage(), e);
-        }
-        JsonNode map = root == null ? null : root.get("weight_map");
+        JsonNode root = JsonInput.read(indexFile, WeightsException::new);
+        JsonNode map = root.get("weight_map");
         if (map == null || !map.isObject()) {
             throw new WeightsException(indexFile + ": no \"weight_map\" object");
         }

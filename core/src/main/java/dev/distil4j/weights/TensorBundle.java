@@ -50,10 +50,9 @@ public final class TensorBundle implements AutoCloseable {
             return shape.clone();
         }
 
+        /** The element count, or -1 when it does not fit in a long (see {@link TensorInfo#numelExact}). */
         public long numel() {
-            long n = 1;
-            for (long d : shape) n *= d;
-            return n;
+            return TensorInfo.numelExact(shape);
         }
     }
 
@@ -311,9 +310,11 @@ public final class TensorBundle implements AutoCloseable {
         Entry e = new Entry(name, dtype, dt, shape, shard, offset, size, crc);
         if (dt != null) {
             for (long d : shape) if (d < 0) throw new WeightsException(t + ": unknown dimension in shape " + dims);
-            if (e.numel() * dt.bytes() != size) {
+            long numel = e.numel();
+            // divide rather than multiply: the shape comes from the file and numel * bytes may overflow
+            if (numel < 0 || numel > Long.MAX_VALUE / dt.bytes() || numel * dt.bytes() != size) {
                 throw new WeightsException(t + ": holds " + size + " bytes, but " + dt + " " + dims + " needs "
-                        + e.numel() * dt.bytes());
+                        + (numel < 0 || numel > Long.MAX_VALUE / dt.bytes() ? "more than 2^63" : numel * dt.bytes()));
             }
         }
         return e;

@@ -19,11 +19,36 @@ public record TensorInfo(String name, DType dtype, long[] shape) {
         return shape.clone();
     }
 
-    /** Number of elements (1 for a scalar). */
+    /**
+     * Number of elements (1 for a scalar).
+     *
+     * @throws ArithmeticException when the count does not fit in a long; the readers refuse such shapes
+     *                             ({@link #numelExact}), so it never wraps around to a small number
+     */
     public long numel() {
-        long n = 1;
-        for (long d : shape) n *= d;
+        long n = numelExact(shape);
+        if (n < 0) throw new ArithmeticException(name + ": " + shapeString() + " has more elements than a long counts");
         return n;
+    }
+
+    /**
+     * The element count of {@code shape} in exact arithmetic, or -1 when a dimension is negative or
+     * the product of the non-zero dimensions overflows a long. (Ignoring zeros while checking keeps the
+     * answer independent of the order of the dimensions, and every partial product exact.)
+     */
+    public static long numelExact(long[] shape) {
+        long n = 1;
+        boolean empty = false;
+        for (long d : shape) {
+            if (d < 0) return -1;
+            if (d == 0) {
+                empty = true;
+                continue;
+            }
+            if (n > Long.MAX_VALUE / d) return -1;
+            n *= d;
+        }
+        return empty ? 0 : n;
     }
 
     public int rank() {

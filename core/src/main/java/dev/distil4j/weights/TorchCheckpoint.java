@@ -1,5 +1,7 @@
 package dev.distil4j.weights;
 
+import dev.distil4j.io.InputLimits;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,8 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * A {@code pytorch_model.bin} as {@code torch.save} writes it since PyTorch 1.6: a zip with
@@ -29,7 +29,8 @@ public final class TorchCheckpoint implements Weights {
 
     private record Storage(String key, DType dtype, long numel, ZipIndex.Entry entry) {}
 
-    private record Tensor(TensorInfo info, Storage storage, long offset, long[] stride, boolean contiguous) {}
+    /** {@code span}: how many storage elements from {@code offset} the view touches (0 when empty). */
+    private record Tensor(TensorInfo info, Storage storage, long offset, long[] stride, long span, boolean contiguous) {}
 
     private final Path file;
     private final FileChannel channel;
@@ -45,8 +46,12 @@ public final class TorchCheckpoint implements Weights {
         this.tensors = tensors;
     }
 
-    /** Opens and validates {@code file}. */
+    /** Opens and validates {@code file}, within {@link InputLimits#fromSystemProperties()}. */
     public static TorchCheckpoint open(Path file) {
+        return open(file, InputLimits.fromSystemProperties());
+    }
+
+    static TorchCheckpoint open(Path file, InputLimits limits) {
         String where = file.toString();
         FileChannel ch = null;
         try {
@@ -61,11 +66,13 @@ public final class TorchCheckpoint implements Weights {
                     .orElseThrow(() -> new WeightsException(where + ": zip without ROOT/data.pkl; not a torch.save checkpoint"));
             String root = pkl.name().substring(0, pkl.name().length() - "data.pkl".length());
             ZipIndex.Entry order = zip.get(root + "byteorder");
-            if (order != null && !new String(entryBytes(where, ch, order), StandardCharsets.US_ASCII).trim().equals("little")) {
+            if (order != null && !new String(ZipIndex.bytes(where, ch, order, 16, limits), StandardCharsets.US_ASCII)
+                    .trim().equals("little")) {
                 throw new WeightsException(where + ": big-endian checkpoints are not supported");
             }
+            byte[] pickle = ZipIndex.bytes(where, ch, pkl, limits.maxPickleBytes(), limits);
             Map<String, Storage> storages = new LinkedHashMap<>();
-            Object state = RestrictedUnpickler.load(where + " (" + pkl.name() + ")", entryBytes(where, ch, pkl),
+            Object state = RestrictedUnpickler.load(where + " (" + pkl.name() + ")", pickle,
                     pid -> persistentLoad(where, zip, root, storages, pid));
             Map<String, Tensor> tensors = stateDict(where, state);
             long size = ch.size();
@@ -97,7 +104,8 @@ public final class TorchCheckpoint implements Weights {
         if (!(pid instanceof RestrictedUnpickler.Tuple t) || t.size() != 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof RestrictedUnpickler.Global type) || !(t.get(2) instanceof String key)
                 || !(t.get(4) instanceof Long numel)) {
-            throw new WeightsException(where + ": unexpected persistent id " + pid + " (expected a storage)");
+            throw new WeightsException(where + ": unexpected persistent id " + RestrictedUnpickler.describe(pid)
+                    + " (expected ('storage', type, key, location, size))");
         }
         DType dtype = RestrictedUnpickler.STORAGE_TYPES.get(type.qualified());
         if (dtype == null) throw new WeightsException(where + ": '" + type.qualified() + "' is not a storage type");
@@ -107,9 +115,10 @@ public final class TorchCheckpoint implements Weights {
             if (e.method() != ZipIndex.STORED) {
                 throw new WeightsException(where + ": storage '" + k + "' is compressed; torch.save stores storages uncompressed");
             }
-            if (e.size() < numel * dtype.bytes()) {
+            // divide rather than multiply: numel comes from the file and numel * bytes may overflow
+            if (numel < 0 || numel > e.size() / dtype.bytes()) {
                 throw new WeightsException(where + ": storage '" + k + "' holds " + e.size() + " bytes, but "
-                        + numel + " " + dtype + " elements need " + numel * dtype.bytes());
+                        + numel + " " + dtype + " elements need " + (numel < 0 ? "a non-negative count" : "more"));
             }
             return new Storage(k, dtype, numel, e);
         });
@@ -130,50 +139,39 @@ public final class TorchCheckpoint implements Weights {
             if (!(ref.storage() instanceof Storage s)) throw new WeightsException(where + ": tensor '" + name + "' has no storage");
             long[] shape = ref.shape(), stride = ref.stride();
             if (stride.length != shape.length) throw new WeightsException(where + ": tensor '" + name + "': stride/shape rank differ");
-            long numel = 1, last = 0;
             boolean contiguous = true;
             long expect = 1;
             for (int i = shape.length - 1; i >= 0; i--) {
                 if (shape[i] < 0 || stride[i] < 0) throw new WeightsException(where + ": tensor '" + name + "': negative shape/stride");
                 if (shape[i] != 1 && stride[i] != expect) contiguous = false;
-                expect *= shape[i];
-                numel *= shape[i];
-                last += (shape[i] - 1) * stride[i];
+                expect *= shape[i]; // only compared while it is exact: numel below checks the same product
             }
-            if (numel > 0 && (ref.offset() < 0 || ref.offset() + last >= s.numel)) {
-                throw new WeightsException(where + ": tensor '" + name + "' " + Arrays.toString(shape)
-                        + " reaches past the end of its storage (" + s.numel + " elements)");
+            long numel = TensorInfo.numelExact(shape);
+            if (numel < 0) {
+                throw new WeightsException(where + ": tensor '" + name + "' " + Arrays.toString(shape) + " has more elements than a 64-bit count");
             }
-            out.put(name, new Tensor(new TensorInfo(name, s.dtype, shape), s, ref.offset(), stride, contiguous));
+            if (ref.offset() < 0) throw new WeightsException(where + ": tensor '" + name + "': negative storage offset");
+            long span = 0; // an empty view touches nothing, wherever it points
+            if (numel > 0) {
+                // the last element the view touches, offset + sum((shape - 1) * stride), in exact arithmetic:
+                // strides near 2^62 must not wrap around into the storage
+                long last;
+                try {
+                    last = ref.offset();
+                    for (int i = 0; i < shape.length; i++) last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+                } catch (ArithmeticException overflow) {
+                    last = Long.MAX_VALUE;
+                }
+                if (last >= s.numel) {
+                    throw new WeightsException(where + ": tensor '" + name + "' " + Arrays.toString(shape) + " (offset "
+                            + ref.offset() + ", stride " + Arrays.toString(stride) + ") reaches past the end of its storage ("
+                            + s.numel + " elements)");
+                }
+                span = last - ref.offset() + 1;
+            }
+            out.put(name, new Tensor(new TensorInfo(name, s.dtype, shape), s, ref.offset(), stride, span, contiguous));
         }
         return Collections.unmodifiableMap(out);
-    }
-
-    private static byte[] entryBytes(String where, FileChannel ch, ZipIndex.Entry e) throws IOException {
-        if (e.compressedSize() > 256L * 1024 * 1024) throw new WeightsException(where + ": '" + e.name() + "' is too large");
-        ByteBuffer b = ByteBuffer.allocate((int) e.compressedSize());
-        while (b.hasRemaining()) {
-            if (ch.read(b, e.dataOffset() + b.position()) < 0) throw new IOException("unexpected end of file");
-        }
-        if (e.method() == ZipIndex.STORED) return b.array();
-        if (e.method() != ZipIndex.DEFLATED) throw new WeightsException(where + ": '" + e.name() + "' uses zip method " + e.method());
-        Inflater inf = new Inflater(true);
-        try {
-            inf.setInput(b.array());
-            byte[] out = new byte[Math.toIntExact(e.size())];
-            int n = 0;
-            while (n < out.length && !inf.finished()) {
-                int k = inf.inflate(out, n, out.length - n);
-                if (k == 0 && (inf.needsInput() || inf.needsDictionary())) break;
-                n += k;
-            }
-            if (n != out.length) throw new WeightsException(where + ": '" + e.name() + "' inflates to " + n + " bytes, expected " + out.length);
-            return out;
-        } catch (DataFormatException ex) {
-            throw new WeightsException(where + ": '" + e.name() + "' is corrupt: " + ex.getMessage(), ex);
-        } finally {
-            inf.end();
-        }
     }
 
     @Override
@@ -203,15 +201,22 @@ public final class TorchCheckpoint implements Weights {
         if (!dtype.widensToFloat()) {
             throw new WeightsException(source() + ": tensor '" + name + "' is " + dtype + "; only F32, F16 and BF16 weights can be used");
         }
+        // one buffer, one float[]: a view whose elements or bytes pass 2^31 cannot be handed out
+        if (t.info.numel() > Integer.MAX_VALUE - 8 || t.span > Integer.MAX_VALUE / dtype.bytes()) {
+            throw new WeightsException(source() + ": tensor '" + name + "' " + t.info.shapeString()
+                    + " is larger than one Java array or buffer can hold");
+        }
         if (t.contiguous && dtype == DType.F32) {
-            return new FloatTensor(name, t.info.shape(), region(t, t.info.numel()).asFloatBuffer().asReadOnlyBuffer());
+            return new FloatTensor(name, t.info.shape(), region(t).asFloatBuffer().asReadOnlyBuffer());
         }
         return copies.computeIfAbsent(name, n -> new FloatTensor(n, t.info.shape(), gather(t)));
     }
 
-    private ByteBuffer region(Tensor t, long elements) {
+    /** The bytes the view touches; stateDict checked that they lie inside the storage, so nothing here overflows. */
+    private ByteBuffer region(Tensor t) {
+        if (t.span == 0) return ByteBuffer.allocate(0);
         long begin = t.storage.entry.dataOffset() + t.offset * t.info.dtype().bytes();
-        long len = elements * t.info.dtype().bytes();
+        long len = t.span * t.info.dtype().bytes();
         if (whole != null) return whole.slice((int) begin, (int) len).order(ByteOrder.LITTLE_ENDIAN);
         try {
             return channel.map(FileChannel.MapMode.READ_ONLY, begin, len).order(ByteOrder.LITTLE_ENDIAN);
@@ -223,12 +228,9 @@ public final class TorchCheckpoint implements Weights {
     /** Widens and/or de-strides into a fresh row-major float array. */
     private FloatBuffer gather(Tensor t) {
         long[] shape = t.info.shape();
-        int numel = Math.toIntExact(t.info.numel());
+        int numel = (int) t.info.numel(); // floats() checked the size
         DType dtype = t.info.dtype();
-        // the storage span the tensor touches, relative to its offset
-        long span = 1;
-        for (int i = 0; i < shape.length; i++) span += (shape[i] - 1) * t.stride[i];
-        ByteBuffer src = region(t, numel == 0 ? 0 : span);
+        ByteBuffer src = region(t);
         float[] out = new float[numel];
         int[] idx = new int[shape.length];
         for (int i = 0; i < numel; i++) {

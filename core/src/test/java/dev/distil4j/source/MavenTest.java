@@ -2,7 +2,9 @@ package dev.distil4j.source;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.distil4j.model.Model;
+import dev.distil4j.testutil.Bounds;
 import dev.distil4j.testutil.Goldens;
+import dev.distil4j.testutil.RawZip;
 import dev.distil4j.testutil.Shared;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -176,6 +178,56 @@ class MavenTest {
         publish("org/example/lib/1/lib-1.jar", jar, sha1(jar));
         ModelSourceException e = assertThrows(ModelSourceException.class, () -> source(true).resolve("maven:org.example:lib:1"));
         assertTrue(e.getMessage().contains("neither a TensorFlow BERT"), e.getMessage());
+    }
+
+    /** The tiny model packed as a jar by hand, with one more entry, {@code extra}, whose sizes may lie. */
+    private Path localJar(MavenCoordinate c, RawZip.Entry extra) throws IOException {
+        Path dir = Shared.path("fixtures/hf-tiny-distilbert");
+        List<RawZip.Entry> entries = new java.util.ArrayList<>();
+        entries.add(RawZip.Entry.of("models/tiny/config.json", RawZip.DEFLATED, Files.readAllBytes(dir.resolve("config.json"))));
+        entries.add(RawZip.Entry.of("models/tiny/model.safetensors", RawZip.STORED, Files.readAllBytes(dir.resolve("model.safetensors"))));
+        entries.add(extra);
+        Path jar = tmp.resolve("home/m2repo/" + c.path());
+        Files.createDirectories(jar.getParent());
+        Files.write(jar, RawZip.write(entries));
+        return jar;
+    }
+
+    @Test
+    void zipBombEntriesInAModelJarAreRefusedAndNothingIsLeftInTheCache() throws Exception {
+        byte[] gib = RawZip.zeros(1024); // 1 GiB of zeros in ~1 MB
+        byte[] small = RawZip.deflate("{\"version\": \"1.0\"}".getBytes(StandardCharsets.US_ASCII));
+        // honest about 1 GiB: refused from its sizes; claims 1000 bytes or 20 MB: stopped at the claimed size;
+        // claims more than it holds: the stream ends early
+        RawZip.Entry[] bombs = {
+                new RawZip.Entry("models/tiny/tokenizer.json", RawZip.DEFLATED, gib, gib.length, 1L << 30, 0),
+                new RawZip.Entry("models/tiny/tokenizer.json", RawZip.DEFLATED, gib, gib.length, 1000, 0),
+                new RawZip.Entry("models/tiny/tokenizer.json", RawZip.DEFLATED, gib, gib.length, 20_000_000, 0),
+                new RawZip.Entry("models/tiny/tokenizer.json", RawZip.DEFLATED, small, small.length, 100, 0)};
+        String[] says = {"more than 100 times its size", "inflates to more than the 1000 bytes the zip declares",
+                "inflates to more than the 20000000 bytes the zip declares", "inflates to 18 bytes, but the zip declares 100"};
+        for (int i = 0; i < bombs.length; i++) {
+            MavenCoordinate c = MavenCoordinate.parse("org.example:bomb" + i + ":1");
+            Path jar = localJar(c, bombs[i]);
+            ModelSource src = source(true);
+            Bounds.Outcome o = Bounds.measure(() -> src.resolve("maven:" + c));
+            assertTrue(o.thrown() instanceof ModelSourceException, String.valueOf(o.thrown()));
+            String msg = o.thrown().getMessage();
+            assertTrue(msg.startsWith(jar + ": 'models/tiny/tokenizer.json': ") && msg.contains(says[i]), msg);
+            assertTrue(o.allocatedBytes() < 16 << 20, o.allocatedBytes() + " bytes allocated");
+            // neither the model directory nor a staging directory stays behind
+            Path parent = src.mavenModelDir(c).getParent();
+            try (var left = Files.list(parent)) {
+                assertEquals(List.of(), left.toList());
+            }
+        }
+        // the same jar with an honest tokenizer.json imports
+        MavenCoordinate ok = MavenCoordinate.parse("org.example:fine:1");
+        localJar(ok, RawZip.Entry.of("models/tiny/tokenizer.json", RawZip.DEFLATED,
+                Files.readAllBytes(Shared.path("fixtures/hf-tiny-distilbert/tokenizer.json"))));
+        Path imported = source(true).resolve("maven:" + ok).directory();
+        assertArrayEquals(Files.readAllBytes(Shared.path("fixtures/hf-tiny-distilbert/tokenizer.json")),
+                Files.readAllBytes(imported.resolve("tokenizer.json")));
     }
 
     @Test

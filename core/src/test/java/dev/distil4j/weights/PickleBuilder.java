@@ -1,5 +1,7 @@
 package dev.distil4j.weights;
 
+import dev.distil4j.testutil.RawZip;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,6 +52,13 @@ final class PickleBuilder {
         return op('J', v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24);
     }
 
+    /** Any 64-bit int, as LONG1 with 8 bytes (what pickle writes for ints past 32 bits). */
+    PickleBuilder longInt(long v) {
+        op(0x8a, 8);
+        for (int i = 0; i < 8; i++) op((int) (v >>> (8 * i)) & 0xff);
+        return this;
+    }
+
     PickleBuilder mark() {
         return op('(');
     }
@@ -73,16 +82,33 @@ final class PickleBuilder {
 
     /** {@code _rebuild_tensor_v2(persistent_load(('storage', torch.TYPE, key, 'cpu', numel)), offset, shape, stride, False, OrderedDict())}. */
     PickleBuilder tensor(String storageType, String key, int numel, int offset, int[] shape, int[] stride) {
+        return tensor(storageType, key, numel, offset, java.util.Arrays.stream(shape).asLongStream().toArray(),
+                java.util.Arrays.stream(stride).asLongStream().toArray(), false);
+    }
+
+    /** The same with 64-bit sizes (LONG1 opcodes), for sizes and strides near 2^63. */
+    PickleBuilder tensor(String storageType, String key, long numel, long offset, long[] shape, long[] stride) {
+        return tensor(storageType, key, numel, offset, shape, stride, true);
+    }
+
+    private PickleBuilder tensor(String storageType, String key, long numel, long offset, long[] shape, long[] stride,
+                                 boolean wide) {
+        java.util.function.LongConsumer num = v -> {
+            if (wide) longInt(v);
+            else integer((int) v);
+        };
         global("torch._utils", "_rebuild_tensor_v2");
         mark();
-        mark().str("storage").global("torch", storageType).str(key).str("cpu").integer(numel).tuple();
+        mark().str("storage").global("torch", storageType).str(key).str("cpu");
+        num.accept(numel);
+        tuple();
         op('Q'); // BINPERSID
-        integer(offset);
+        num.accept(offset);
         mark();
-        for (int d : shape) integer(d);
+        for (long d : shape) num.accept(d);
         tuple();
         mark();
-        for (int s : stride) integer(s);
+        for (long s : stride) num.accept(s);
         tuple();
         op(0x89); // False
         global("collections", "OrderedDict").op(')').reduce();
@@ -92,6 +118,15 @@ final class PickleBuilder {
 
     byte[] bytes() {
         return out.toByteArray();
+    }
+
+    /** The same layout with data.pkl deflated (torch.save stores it, but a re-zipped checkpoint may not). */
+    static byte[] torchZipDeflated(byte[] pickle, Map<String, byte[]> storages) {
+        java.util.List<RawZip.Entry> entries = new java.util.ArrayList<>();
+        entries.add(RawZip.Entry.of("archive/data.pkl", RawZip.DEFLATED, pickle));
+        for (var e : storages.entrySet()) entries.add(RawZip.Entry.of("archive/data/" + e.getKey(), RawZip.STORED, e.getValue()));
+        entries.add(RawZip.Entry.of("archive/version", RawZip.STORED, "3\n".getBytes(StandardCharsets.US_ASCII)));
+        return RawZip.write(entries);
     }
 
     /** A zip laid out as torch.save lays it out: ROOT/data.pkl, ROOT/data/KEY (stored), ROOT/version. */

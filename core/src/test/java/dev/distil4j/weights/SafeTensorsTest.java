@@ -131,6 +131,53 @@ class SafeTensorsTest {
         assertThat(messageOf(() -> SafeTensors.open(g))).contains("shape entry 0");
     }
 
+    /** One tensor "w" with the given shape and offsets over {@code dataBytes} zero bytes. */
+    private String openOne(String name, String dtype, String shape, String offsets, int dataBytes) {
+        String h = "{\"w\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":" + offsets + "}}";
+        Path f = StFiles.raw(tmp.resolve(name), h.length(), h, new byte[dataBytes]);
+        return messageOf(() -> SafeTensors.open(f).close());
+    }
+
+    @Test
+    void offsetsPast64BitsAreRefusedNotTruncated() {
+        // 2^64 + 4 read as a long is 4; 2^64 + 0 is 0; 2^63 is negative; all must be refused, not wrapped into range
+        String[] offsets = {"[0,18446744073709551620]", "[18446744073709551616,18446744073709551620]",
+                "[9223372036854775808,9223372036854775812]", "[0,99999999999999999999999999999]", "[0,4.0]"};
+        for (String o : offsets) {
+            assertThat(openOne("off.safetensors", "F32", "[1]", o, 4)).as(o).contains("off.safetensors: tensor 'w'")
+                    .contains("\"data_offsets\" must be [begin, end], two integers within the file");
+        }
+    }
+
+    @Test
+    void shapesWhoseElementCountWrapsAreRefused() {
+        // [2^32, 2^32] has 2^64 elements: a wrapping product says 0 and matched offsets [0, 0]
+        String[] shapes = {"[4294967296,4294967296]", "[65536,65536,65536,65536]", "[4611686018427387904,4]",
+                "[9223372036854775807,2]", "[2305843009213693952]"}; // the last: 2^61 elements * 4 bytes = 2^63
+        for (String shape : shapes) {
+            assertThat(openOne("wrap.safetensors", "F32", shape, "[0,0]", 0)).as(shape)
+                    .contains("wrap.safetensors: tensor 'w': shape").contains("is too large");
+        }
+        // a zero dimension is an empty tensor, whatever the others
+        String h = "{\"w\":{\"dtype\":\"F32\",\"shape\":[0,4294967296],\"data_offsets\":[0,0]}}";
+        try (SafeTensors st = SafeTensors.open(StFiles.raw(tmp.resolve("empty.safetensors"), h.length(), h, new byte[0]))) {
+            assertEquals(0, st.info("w").orElseThrow().numel());
+        }
+    }
+
+    @Test
+    void metadataMustBeStringsAndTheHeaderUtf8() {
+        String h = "{\"__metadata__\":{\"format\":{\"nested\":1}}}";
+        Path f = StFiles.raw(tmp.resolve("m.safetensors"), h.length(), h, new byte[0]);
+        assertThat(messageOf(() -> SafeTensors.open(f))).contains("m.safetensors: __metadata__ \"format\" must be a string, not object");
+        byte[] bad = "{\"__metadata__\":{\"a\":\"\u00ff\"}}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + bad.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(bad.length).put(bad);
+        Path u = tmp.resolve("u.safetensors");
+        write(u, b.array());
+        assertThat(messageOf(() -> SafeTensors.open(u))).isEqualTo(u + ": header is not valid UTF-8");
+    }
+
     @Test
     void nonFloatTensorsAreListedButNotUsable() {
         Map<String, T> m = StFiles.map();

@@ -1,12 +1,12 @@
 package dev.distil4j.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.model.ConfigException;
 import dev.distil4j.weights.Checkpoints;
 import dev.distil4j.weights.FloatTensor;
 import dev.distil4j.weights.Weights;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -209,10 +209,6 @@ public record SentenceTransformerConfig(Path transformerDir, int maxSeqLength, b
     }
 
     private static JsonNode json(Path p) {
-        try {
-            return HfJson.MAPPER.readTree(Files.readString(p));
-        } catch (IOException e) {
-            throw new ConfigException(p + ": cannot read: " + e.getMessage());
-        }
+        return JsonInput.read(p, ConfigException::new);
     }
 }

@@ -1,11 +1,13 @@
 package dev.distil4j.tokenizer.io;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distil4j.tokenizer.TokenizerException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,29 +34,67 @@ final class JsonFile {
         this.path = path;
     }
 
-    static JsonFile read(Path file) {
-        byte[] bytes;
+    /** Largest JSON file read whole (the same bound and property as core's {@code InputLimits.maxJsonBytes}). */
+    static long maxBytes() {
+        String v = System.getProperty("distil4j.maxJsonBytes");
         try {
-            bytes = Files.readAllBytes(file);
+            long n = v == null || v.isBlank() ? 256L << 20 : Long.parseLong(v.trim());
+            if (n > 0) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new TokenizerException("system property distil4j.maxJsonBytes=" + v + " is not a positive number of bytes");
+    }
+
+    static JsonFile read(Path file) {
+        long max = maxBytes();
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) Math.min(max, Integer.MAX_VALUE - 16) + 1); // one past the limit: "too large"
         } catch (NoSuchFileException e) {
             throw new TokenizerException(file + ": file not found");
         } catch (IOException e) {
             throw new TokenizerException(file + ": cannot read: " + e.getMessage(), e);
         }
-        try {
-            JsonNode n = MAPPER.readTree(bytes);
+        if (bytes.length > max) {
+            throw new TokenizerException(file + ": more than " + max + " bytes, the limit for a JSON file (system property "
+                    + "distil4j.maxJsonBytes)");
+        }
+        try (JsonParser p = MAPPER.createParser(bytes)) {
+            JsonNode n;
+            try {
+                n = MAPPER.readTree(p);
+            } catch (JsonProcessingException e) {
+                // Jackson's limits (nesting past 1,000 levels...) carry no location; the parser knows where it stopped
+                throw new TokenizerException(file + ": " + where(e.getLocation() != null ? e.getLocation() : p.currentLocation())
+                        + ": malformed JSON: " + clean(e.getOriginalMessage()), e);
+            }
             if (n == null || n.isMissingNode()) {
                 throw new TokenizerException(file + ": line 1, column 1: empty file, expected JSON");
             }
+            JsonLocation end = p.currentLocation();
+            boolean trailing;
+            try {
+                trailing = p.nextToken() != null;
+            } catch (JsonProcessingException e) {
+                trailing = true;
+            }
+            if (trailing) {
+                throw new TokenizerException(file + ": " + where(end) + ": malformed JSON: unexpected content after the value");
+            }
             return new JsonFile(file, n, "$");
-        } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr()
-                    + " (offset " + loc.getCharOffset() + ")";
-            throw new TokenizerException(file + ": " + where + ": malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new TokenizerException(file + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    private static String where(JsonLocation loc) {
+        return "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + " (offset " + loc.getCharOffset() + ")";
+    }
+
+    /** Jackson's limit messages name its own API ("from `StreamReadConstraints.getMaxNestingDepth()`"): not for users. */
+    private static String clean(String message) {
+        return message == null ? "" : message.replaceAll(", from `[^`]*`", "");
     }
 
     TokenizerException error(String message) {

@@ -1,7 +1,6 @@
 package dev.distil4j.tokenizer.io;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.distil4j.tokenizer.AddedToken;
 import dev.distil4j.tokenizer.Side;
 import dev.distil4j.tokenizer.Tokenizer;
@@ -31,7 +30,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,7 +155,12 @@ public final class LegacyFiles {
         List<String> lines = readLines(vocabTxt);
         for (int i = 0; i < lines.size(); i++) {
             String t = lines.get(i);
-            tokens.put(t, i); // a duplicate keeps the later index, as Python's dict does
+            Integer before = tokens.putIfAbsent(t, i);
+            // Python would keep the later line and leave the earlier id without a token: a broken vocabulary
+            if (before != null) {
+                throw new TokenizerException(vocabTxt + ": line " + (i + 1) + ": token '" + t + "' is already on line "
+                        + (before + 1) + "; each line must hold a different token");
+            }
         }
         if (tokens.isEmpty()) {
             throw new TokenizerException(vocabTxt + ": line 1: empty vocabulary");
@@ -173,8 +176,13 @@ public final class LegacyFiles {
         TokenSpec pad = spec(o, "pad_token", "[PAD]", false);
         TokenSpec cls = spec(o, "cls_token", "[CLS]", false);
         TokenSpec mask = spec(o, "mask_token", "[MASK]", false);
-        WordPiece model = new WordPiece(vocab, unk == null ? "[UNK]" : unk.content(), "##", 100);
-        List<AddedToken> added = specials(vocab, o, unk, sep, pad, cls, mask);
+        String unkToken = unk == null ? "[UNK]" : unk.content();
+        // here, not at the first unknown word, where the error could no longer name the file
+        if (vocab.get(unkToken) < 0) {
+            throw new TokenizerException(vocabTxt + ": the unknown token '" + unkToken + "' is not in the vocabulary");
+        }
+        WordPiece model = new WordPiece(vocab, unkToken, "##", 100);
+        List<AddedToken> added = specials(vocabTxt, vocab, o, unk, sep, pad, cls, mask);
         Object ns = o.get("never_split");
         if (ns instanceof List<?> list) {
             // never_split words are kept whole by the basic tokenizer; modelled as single-word added tokens
@@ -209,7 +217,7 @@ public final class LegacyFiles {
      * Special tokens as added tokens (special, matched whole in the raw text); one missing from the
      * vocabulary gets the next free id, as {@code add_special_tokens} does.
      */
-    private static List<AddedToken> specials(Vocab vocab, Map<String, Object> o, TokenSpec... specs) {
+    private static List<AddedToken> specials(Path source, Vocab vocab, Map<String, Object> o, TokenSpec... specs) {
         List<TokenSpec> all = new ArrayList<>();
         for (TokenSpec s : specs) {
             if (s != null) {
@@ -228,14 +236,18 @@ public final class LegacyFiles {
             }
         }
         List<AddedToken> out = new ArrayList<>();
-        int next = vocab.idLimit();
+        long next = vocab.idLimit();
         for (TokenSpec s : all) {
             if (idOf(out, s.content()) >= 0) {
                 continue;
             }
             int id = vocab.get(s.content());
             if (id < 0) {
-                id = next++;
+                if (next > Integer.MAX_VALUE) {
+                    throw new TokenizerException(source + ": no id is left for special token '" + s.content()
+                            + "': the vocabulary already uses id " + Integer.MAX_VALUE);
+                }
+                id = (int) next++;
             }
             out.add(new AddedToken(s.content(), id, true, s.singleWord(), s.lstrip(), s.rstrip(), s.normalized()));
         }
@@ -246,17 +258,7 @@ public final class LegacyFiles {
 
     /** {@code RobertaTokenizer(vocab.json, merges.txt, **opts)}. */
     public static Tokenizer bpe(Path vocabJson, Path mergesTxt, Map<String, Object> opts) {
-        JsonFile vj = JsonFile.read(vocabJson);
-        Map<String, Integer> tokens = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = vj.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isIntegralNumber() || e.getValue().asInt() < 0) {
-                throw vj.get(e.getKey()).error("vocabulary id must be a non-negative integer");
-            }
-            tokens.put(e.getKey(), e.getValue().asInt());
-        }
-        Vocab vocab = new Vocab(tokens);
+        Vocab vocab = TokenizerJson.vocab(JsonFile.read(vocabJson));
         List<String[]> merges = new ArrayList<>();
         List<String> lines = readLines(mergesTxt);
         for (int i = 0; i < lines.size(); i++) {
@@ -287,7 +289,7 @@ public final class LegacyFiles {
         TokenSpec unk = spec(o, "unk_token", "<unk>", false);
         TokenSpec pad = spec(o, "pad_token", "<pad>", false);
         TokenSpec mask = spec(o, "mask_token", "<mask>", true);
-        List<AddedToken> added = specials(vocab, o, bos, eos, sep, cls, unk, pad, mask);
+        List<AddedToken> added = specials(vocabJson, vocab, o, bos, eos, sep, cls, unk, pad, mask);
         added.sort(Comparator.comparingInt(AddedToken::id));
         if (cls == null || sep == null) {
             throw new TokenizerException(vocabJson + ": RoBERTa needs cls and sep tokens");
@@ -299,7 +301,11 @@ public final class LegacyFiles {
                 added, cfg, null, null);
     }
 
-    /** Lines without their terminator ({@code \n}; a {@code \r} is kept, as Python's rstrip("\n") does). */
+    /**
+     * Lines without their terminator. As Python reads them (text mode, universal newlines: the slow
+     * tokenizers open vocab.txt and merges.txt so), {@code \r\n}, {@code \r} and {@code \n} all end a line;
+     * a file written on Windows loads as it does in transformers.
+     */
     private static List<String> readLines(Path file) {
         byte[] bytes;
         try {
@@ -326,8 +332,12 @@ public final class LegacyFiles {
         List<String> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
                 out.add(text.substring(start, i));
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
                 start = i + 1;
             }
         }

@@ -70,9 +70,13 @@ public final class TokenizerJson {
         JsonFile at = root.get("added_tokens");
         if (!at.isNull()) {
             for (JsonFile t : at.array()) {
-                added.add(new AddedToken(t.require("content").string(), t.require("id").integer(),
-                        t.bool("special", false), t.bool("single_word", false), t.bool("lstrip", false),
-                        t.bool("rstrip", false), t.bool("normalized", true)));
+                try {
+                    added.add(new AddedToken(t.require("content").string(), t.require("id").integer(),
+                            t.bool("special", false), t.bool("single_word", false), t.bool("lstrip", false),
+                            t.bool("rstrip", false), t.bool("normalized", true)));
+                } catch (TokenizerException e) {
+                    throw e.getMessage().startsWith(t.file.toString()) ? e : t.error(e.getMessage());
+                }
             }
         }
         Normalizer normalizer = normalizer(root.get("normalizer"));
@@ -83,6 +87,14 @@ public final class TokenizerJson {
         TokenizerConfig cfg = LegacyFiles.toConfig(config, model, post, UnicodeTables.Flavor.RUST);
         return new Tokenizer(normalizer, pre, model, post, decoder, added, cfg,
                 asMap(root.get("truncation")), asMap(root.get("padding")));
+    }
+
+    /** A sequence's element: a null there is an error in the file, not a missing component. */
+    private static <T> T element(JsonFile f, T component, String what) {
+        if (component == null) {
+            throw f.error("expected a " + what + ", found null");
+        }
+        return component;
     }
 
     private static Map<String, Object> asMap(JsonFile f) {
@@ -120,17 +132,17 @@ public final class TokenizerJson {
             case "Replace" -> {
                 JsonFile p = f.require("pattern");
                 String content = f.require("content").string();
-                if (p.has("String")) {
-                    yield new Replace(p.get("String").string(), null, content);
-                } else if (p.has("Regex")) {
-                    yield new Replace(null, p.get("Regex").string(), content);
+                String[] lr = pattern(p);
+                try {
+                    yield new Replace(lr[0], lr[1], content);
+                } catch (TokenizerException e) {
+                    throw p.error(e.getMessage());
                 }
-                throw p.error("expected {\"String\": ...} or {\"Regex\": ...}");
             }
             case "Sequence" -> {
                 List<Normalizer> list = new ArrayList<>();
                 for (JsonFile n : f.require("normalizers").array()) {
-                    list.add(normalizer(n));
+                    list.add(element(n, normalizer(n), "normalizer"));
                 }
                 yield new NormalizerSequence(list);
             }
@@ -153,22 +165,33 @@ public final class TokenizerJson {
             case "Split" -> {
                 JsonFile p = f.require("pattern");
                 boolean invert = f.bool("invert", false);
-                if (p.has("String")) {
-                    yield new Split(p.get("String").string(), null, behavior(f), invert);
-                } else if (p.has("Regex")) {
-                    yield new Split(null, p.get("Regex").string(), behavior(f), invert);
+                String[] lr = pattern(p);
+                SplitBehavior behavior = behavior(f);
+                try {
+                    yield new Split(lr[0], lr[1], behavior, invert);
+                } catch (TokenizerException e) {
+                    throw p.error(e.getMessage());
                 }
-                throw p.error("expected {\"String\": ...} or {\"Regex\": ...}");
             }
             case "Sequence" -> {
                 List<PreTokenizer> list = new ArrayList<>();
                 for (JsonFile n : f.require("pretokenizers").array()) {
-                    list.add(preTokenizer(n));
+                    list.add(element(n, preTokenizer(n), "pre-tokenizer"));
                 }
                 yield new PreTokenizerSequence(list);
             }
             default -> throw unknown(f, "pre-tokenizer", type);
         };
+    }
+
+    /** {@code {"String": s}} or {@code {"Regex": r}} as {literal, regex}, one of them null. */
+    private static String[] pattern(JsonFile p) {
+        if (p.has("String")) {
+            return new String[] {p.get("String").string(), null};
+        } else if (p.has("Regex")) {
+            return new String[] {null, p.get("Regex").string()};
+        }
+        throw p.error("expected {\"String\": ...} or {\"Regex\": ...}");
     }
 
     private static SplitBehavior behavior(JsonFile f) {
@@ -237,13 +260,15 @@ public final class TokenizerJson {
         }
     }
 
-    private static Vocab vocab(JsonFile f) {
+    /** A {@code {"token": id}} object (tokenizer.json's model.vocab, vocab.json). */
+    static Vocab vocab(JsonFile f) {
         Map<String, Integer> m = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = f.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isIntegralNumber() || e.getValue().asInt() < 0) {
-                throw f.get(e.getKey()).error("vocabulary id must be a non-negative integer");
+            // canConvertToInt: 2^32 would otherwise be read as its low 32 bits, 0
+            if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
+                throw f.get(e.getKey()).error("vocabulary id must be an integer in 0.." + Integer.MAX_VALUE);
             }
             m.put(e.getKey(), e.getValue().asInt());
         }
@@ -283,27 +308,38 @@ public final class TokenizerJson {
                 yield new TemplateProcessing(single, pair, sp);
             }
             case "BertProcessing" -> {
-                List<JsonFile> sep = f.require("sep").array();
-                List<JsonFile> cls = f.require("cls").array();
-                yield new BertProcessing(sep.get(0).string(), sep.get(1).integer(), cls.get(0).string(), cls.get(1).integer());
+                TokenId sep = TokenId.of(f.require("sep"));
+                TokenId cls = TokenId.of(f.require("cls"));
+                yield new BertProcessing(sep.token(), sep.id(), cls.token(), cls.id());
             }
             case "RobertaProcessing" -> {
-                List<JsonFile> sep = f.require("sep").array();
-                List<JsonFile> cls = f.require("cls").array();
-                yield new RobertaProcessing(sep.get(0).string(), sep.get(1).integer(), cls.get(0).string(),
-                        cls.get(1).integer(), f.bool("trim_offsets", true), f.bool("add_prefix_space", true));
+                TokenId sep = TokenId.of(f.require("sep"));
+                TokenId cls = TokenId.of(f.require("cls"));
+                yield new RobertaProcessing(sep.token(), sep.id(), cls.token(), cls.id(), f.bool("trim_offsets", true),
+                        f.bool("add_prefix_space", true));
             }
             case "ByteLevel" -> new ByteLevelProcessing(f.bool("add_prefix_space", true), f.bool("trim_offsets", true),
                     f.bool("use_regex", true));
             case "Sequence" -> {
                 List<PostProcessor> list = new ArrayList<>();
                 for (JsonFile p : f.require("processors").array()) {
-                    list.add(postProcessor(p));
+                    list.add(element(p, postProcessor(p), "post-processor"));
                 }
                 yield new ProcessorSequence(list);
             }
             default -> throw unknown(f, "post-processor", type);
         };
+    }
+
+    /** A {@code ["[SEP]", 102]} pair, as BertProcessing and RobertaProcessing give sep and cls. */
+    private record TokenId(String token, int id) {
+        static TokenId of(JsonFile f) {
+            List<JsonFile> pair = f.array();
+            if (pair.size() != 2) {
+                throw f.error("expected [token, id], found an array of " + pair.size());
+            }
+            return new TokenId(pair.get(0).string(), pair.get(1).integer());
+        }
     }
 
     private static List<TemplateProcessing.Piece> template(JsonFile f, Map<String, TemplateProcessing.SpecialToken> sp) {

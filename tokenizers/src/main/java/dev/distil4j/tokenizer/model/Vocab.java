@@ -1,7 +1,9 @@
 package dev.distil4j.tokenizer.model;
 
+import dev.distil4j.tokenizer.TokenizerException;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +17,9 @@ public final class Vocab {
     private final int[] hashes;
     private final int[] table;    // slot -> entry index + 1 (0 = empty)
     private final int mask;
-    private final String[] idToToken;
+    private final String[] idToToken;     // id -> token when the ids are dense (they are, in every real vocabulary)
+    private final Map<Integer, String> sparse; // otherwise: a file may give any id up to 2^31 - 1
+    private final int maxId;
     private final int[] entryId;
     private final Map<String, Integer> map;
     private final int maxLength;
@@ -28,11 +32,18 @@ public final class Vocab {
         int cap = Integer.highestOneBit(Math.max(4, n * 2 + 1)) * 2;
         table = new int[cap];
         mask = cap - 1;
-        int maxId = -1;
-        for (int id : tokens.values()) {
-            maxId = Math.max(maxId, id);
+        int max = -1;
+        for (Map.Entry<String, Integer> en : tokens.entrySet()) {
+            if (en.getValue() < 0) {
+                throw new TokenizerException("vocabulary id of '" + en.getKey() + "' is " + en.getValue() + "; ids are non-negative");
+            }
+            max = Math.max(max, en.getValue());
         }
-        idToToken = new String[maxId + 1];
+        maxId = max;
+        // an array indexed by id only when the ids leave few gaps: one id of 2^31 - 1 must not allocate 8 GB
+        boolean dense = maxId < 2L * n + 1024;
+        idToToken = dense ? new String[maxId + 1] : null;
+        sparse = dense ? null : new HashMap<>();
         int e = 0;
         int longest = 0;
         for (Map.Entry<String, Integer> en : tokens.entrySet()) {
@@ -47,8 +58,10 @@ public final class Vocab {
                 slot = (slot + 1) & mask;
             }
             table[slot] = e + 1;
-            if (idToToken[en.getValue()] == null) {
+            if (dense && idToToken[en.getValue()] == null) {
                 idToToken[en.getValue()] = en.getKey();
+            } else if (!dense) {
+                sparse.putIfAbsent(en.getValue(), en.getKey());
             }
             e++;
         }
@@ -118,6 +131,9 @@ public final class Vocab {
 
     /** The token of {@code id}, or null. */
     public String token(int id) {
+        if (sparse != null) {
+            return sparse.get(id);
+        }
         return id >= 0 && id < idToToken.length ? idToToken[id] : null;
     }
 
@@ -130,13 +146,15 @@ public final class Vocab {
         return map;
     }
 
-    /** Highest id + 1. */
-    public int idLimit() {
-        return idToToken.length;
+    /** Highest id + 1 (a long: the highest id may be 2^31 - 1). */
+    public long idLimit() {
+        return maxId + 1L;
     }
 
     @Override
     public String toString() {
-        return "Vocab[" + size() + " tokens, first " + Arrays.toString(Arrays.copyOf(idToToken, Math.min(3, idToToken.length))) + "]";
+        String[] first = new String[(int) Math.min(3, idLimit())];
+        Arrays.setAll(first, this::token);
+        return "Vocab[" + size() + " tokens, first " + Arrays.toString(first) + "]";
     }
 }

@@ -1,7 +1,7 @@
 package dev.distil4j.tokenizer.normalizer;
 
 import dev.distil4j.tokenizer.text.NormalizedString;
-import java.util.regex.Matcher;
+import dev.distil4j.tokenizer.text.Regex;
 import java.util.regex.Pattern;
 
 /**
@@ -14,8 +14,7 @@ import java.util.regex.Pattern;
 public record Replace(String literal, String regex, String content, Pattern compiled) implements Normalizer {
 
     public Replace(String literal, String regex, String content) {
-        this(literal, regex, content,
-                Pattern.compile(literal != null ? Pattern.quote(literal) : regex, Pattern.UNICODE_CHARACTER_CLASS));
+        this(literal, regex, content, Regex.compile(literal, regex));
     }
 
     @Override
@@ -26,17 +25,17 @@ public record Replace(String literal, String regex, String content, Pattern comp
     @Override
     public void normalize(NormalizedString ns) {
         String s = ns.text();
-        Matcher m = compiled.matcher(s);
-        if (!m.find()) {
+        int[] found = Regex.findAll(compiled, s, "normalizer Replace");
+        if (found.length == 0) {
             return;
         }
         int[] rep = content.codePoints().toArray();
         NormalizedString.Builder b = ns.rewrite();
         int cpIdx = 0;   // code point index of char position `pos`
         int pos = 0;     // UTF-16 position in s
-        do {
-            int ms = m.start();
-            int me = m.end();
+        for (int f = 0; f < found.length; f += 2) {
+            int ms = found[f];
+            int me = found[f + 1];
             while (pos < ms) {
                 b.keep(cpIdx++);
                 pos += Character.charCount(s.codePointAt(pos));
@@ -56,7 +55,7 @@ public record Replace(String literal, String regex, String content, Pattern comp
                 b.insert(r);
             }
             cpIdx = firstSrc + removed;
-        } while (m.find());
+        }
         while (cpIdx < ns.length()) {
             b.keep(cpIdx++);
         }

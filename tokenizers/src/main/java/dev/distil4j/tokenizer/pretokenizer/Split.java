@@ -1,14 +1,14 @@
 package dev.distil4j.tokenizer.pretokenizer;
 
 import dev.distil4j.tokenizer.text.NormalizedString;
-import java.util.Arrays;
+import dev.distil4j.tokenizer.text.Regex;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Splits on a literal string or a regular expression. Regexes are compiled with
- * {@link java.util.regex.Pattern} (Hugging Face uses Oniguruma; the common syntax agrees).
+ * {@link java.util.regex.Pattern} (Hugging Face uses Oniguruma; the common syntax agrees), through
+ * {@link Regex}, which turns a pattern too deep for the stack into a {@code TokenizerException}.
  *
  * @param literal the literal pattern, or {@code null}
  * @param regex the regex source, or {@code null}
@@ -18,8 +18,7 @@ public record Split(String literal, String regex, SplitBehavior behavior, boolea
         implements PreTokenizer {
 
     public Split(String literal, String regex, SplitBehavior behavior, boolean invert) {
-        this(literal, regex, behavior, invert,
-                Pattern.compile(literal != null ? Pattern.quote(literal) : regex, Pattern.UNICODE_CHARACTER_CLASS));
+        this(literal, regex, behavior, invert, Regex.compile(literal, regex));
     }
 
     @Override
@@ -30,22 +29,21 @@ public record Split(String literal, String regex, SplitBehavior behavior, boolea
     @Override
     public void split(NormalizedString ns, List<NormalizedString> out) {
         String s = ns.text();
-        Matcher m = compiled.matcher(s);
-        int[] ranges = new int[16];
+        int[] found = Regex.findAll(compiled, s, "pre-tokenizer Split");
+        int[] ranges = new int[found.length];
         int count = 0;
         int cpPos = 0;
         int charPos = 0;
-        while (m.find()) {
-            if (m.end() == m.start()) {
+        for (int i = 0; i < found.length; i += 2) {
+            int start = found[i];
+            int end = found[i + 1];
+            if (end == start) {
                 continue;
             }
-            cpPos += s.codePointCount(charPos, m.start());
+            cpPos += s.codePointCount(charPos, start);
             int a = cpPos;
-            cpPos += s.codePointCount(m.start(), m.end());
-            charPos = m.end();
-            if (2 * count + 2 > ranges.length) {
-                ranges = Arrays.copyOf(ranges, ranges.length * 2);
-            }
+            cpPos += s.codePointCount(start, end);
+            charPos = end;
             ranges[2 * count] = a;
             ranges[2 * count + 1] = cpPos;
             count++;

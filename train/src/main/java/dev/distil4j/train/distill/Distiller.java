@@ -7,6 +7,7 @@ import dev.distil4j.kernels.Compute;
 import dev.distil4j.kernels.Kernels;
 import dev.distil4j.kernels.Rng;
 import dev.distil4j.model.Architecture;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.model.ConfigException;
 import dev.distil4j.model.HeadType;
 import dev.distil4j.model.ModelConfig;
@@ -295,12 +296,7 @@ public final class Distiller implements AutoCloseable {
     /** The student's config.json with {@code architectures} its MLM class, keys sorted. */
     private static ObjectNode mlmConfig(Path studentDir, ModelConfig sc) {
         Path file = studentDir.resolve("config.json");
-        JsonNode source;
-        try {
-            source = ModelDirectory.JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
-        }
+        JsonNode source = JsonInput.read(file, ConfigException::new);
         Map<String, JsonNode> sorted = new TreeMap<>();
         source.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
         sorted.put("architectures", ModelDirectory.JSON.createArrayNode().add(ModelDirectory.family(sc.modelType()) + "ForMaskedLM"));
@@ -520,12 +516,7 @@ public final class Distiller implements AutoCloseable {
 
         void resume(Path checkpoint) {
             Path file = checkpoint.resolve("trainer_state.json");
-            JsonNode s;
-            try {
-                s = ModelDirectory.JSON.readTree(file.toFile());
-            } catch (IOException e) {
-                throw new IllegalArgumentException(file + ": cannot read the state: " + e.getMessage());
-            }
+            JsonNode s = JsonInput.read(file, IllegalArgumentException::new);
             JsonNode saved = s.get("distillation");
             if (saved == null || !saved.isObject()) throw new IllegalArgumentException(file + ": not a distillation checkpoint");
             List<String> differences = new ArrayList<>();

@@ -1,10 +1,10 @@
 package dev.distil4j.train.nn;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distil4j.kernels.Activation;
 import dev.distil4j.kernels.Compute;
 import dev.distil4j.model.Architecture;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.model.ConfigException;
 import dev.distil4j.model.HeadType;
 import dev.distil4j.model.ModelConfig;
@@ -13,7 +13,6 @@ import dev.distil4j.weights.Checkpoints;
 import dev.distil4j.weights.Parameters;
 import dev.distil4j.weights.Weights;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,12 +137,7 @@ public final class TrainableModel implements AutoCloseable {
         if (!Files.isRegularFile(configFile)) {
             throw new ConfigException(dir + ": no config.json (is this a Hugging Face model directory?)");
         }
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(configFile.toFile());
-        } catch (IOException e) {
-            throw new ConfigException(configFile + ": " + e.getMessage());
-        }
+        JsonNode json = JsonInput.read(configFile, ConfigException::new);
         ModelConfig config = ModelConfig.read(configFile);
         if (options.labels() != null) config = withLabels(config, options.labels());
         try (Weights weights = Checkpoints.open(dir)) {

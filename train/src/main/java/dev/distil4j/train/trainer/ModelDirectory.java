@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.model.ConfigException;
 import dev.distil4j.train.data.LabelSet;
 import dev.distil4j.train.nn.Param;
@@ -56,12 +57,7 @@ public final class ModelDirectory {
     /** {@code config.json} for the fine-tuned model, keys sorted as transformers writes them. */
     static ObjectNode config(Path sourceDir, Task task, String modelType, LabelSet labels) {
         Path file = sourceDir.resolve("config.json");
-        JsonNode source;
-        try {
-            source = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
-        }
+        JsonNode source = JsonInput.read(file, ConfigException::new);
         Map<String, JsonNode> sorted = new TreeMap<>();
         source.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
         ObjectNode c = JSON.createObjectNode();

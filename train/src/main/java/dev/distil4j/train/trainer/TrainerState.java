@@ -3,6 +3,7 @@ package dev.distil4j.train.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distil4j.io.JsonInput;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -50,12 +51,7 @@ record TrainerState(int globalStep, int maxSteps, int epoch, int batchesDone, do
     }
 
     static TrainerState read(Path file) {
-        JsonNode o;
-        try {
-            o = ModelDirectory.JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read the trainer state: " + e.getMessage());
-        }
+        JsonNode o = JsonInput.read(file, IllegalArgumentException::new);
         try {
             JsonNode s = need(o, "scheduler", file);
             List<ObjectNode> history = new java.util.ArrayList<>();
