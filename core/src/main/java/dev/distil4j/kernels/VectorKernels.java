@@ -7,6 +7,7 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -123,22 +124,22 @@ final class VectorKernels implements Kernels {
         int col = jb + j;
         float b0 = bias(bias, col), b1 = bias(bias, col + 1), b2 = bias(bias, col + 2), b3 = bias(bias, col + 3);
         int y0 = i * n + col, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n;
-        y[y0] = b0 + a00.reduceLanes(VectorOperators.ADD);
-        y[y0 + 1] = b1 + a01.reduceLanes(VectorOperators.ADD);
-        y[y0 + 2] = b2 + a02.reduceLanes(VectorOperators.ADD);
-        y[y0 + 3] = b3 + a03.reduceLanes(VectorOperators.ADD);
-        y[y1] = b0 + a10.reduceLanes(VectorOperators.ADD);
-        y[y1 + 1] = b1 + a11.reduceLanes(VectorOperators.ADD);
-        y[y1 + 2] = b2 + a12.reduceLanes(VectorOperators.ADD);
-        y[y1 + 3] = b3 + a13.reduceLanes(VectorOperators.ADD);
-        y[y2] = b0 + a20.reduceLanes(VectorOperators.ADD);
-        y[y2 + 1] = b1 + a21.reduceLanes(VectorOperators.ADD);
-        y[y2 + 2] = b2 + a22.reduceLanes(VectorOperators.ADD);
-        y[y2 + 3] = b3 + a23.reduceLanes(VectorOperators.ADD);
-        y[y3] = b0 + a30.reduceLanes(VectorOperators.ADD);
-        y[y3 + 1] = b1 + a31.reduceLanes(VectorOperators.ADD);
-        y[y3 + 2] = b2 + a32.reduceLanes(VectorOperators.ADD);
-        y[y3 + 3] = b3 + a33.reduceLanes(VectorOperators.ADD);
+        y[y0] = b0 + sum(a00);
+        y[y0 + 1] = b1 + sum(a01);
+        y[y0 + 2] = b2 + sum(a02);
+        y[y0 + 3] = b3 + sum(a03);
+        y[y1] = b0 + sum(a10);
+        y[y1 + 1] = b1 + sum(a11);
+        y[y1 + 2] = b2 + sum(a12);
+        y[y1 + 3] = b3 + sum(a13);
+        y[y2] = b0 + sum(a20);
+        y[y2 + 1] = b1 + sum(a21);
+        y[y2 + 2] = b2 + sum(a22);
+        y[y2 + 3] = b3 + sum(a23);
+        y[y3] = b0 + sum(a30);
+        y[y3 + 1] = b1 + sum(a31);
+        y[y3 + 2] = b2 + sum(a32);
+        y[y3 + 3] = b3 + sum(a33);
     }
 
     @Override
@@ -525,7 +526,7 @@ final class VectorKernels implements Kernels {
         for (; c < upper; c += L) {
             acc = FloatVector.fromArray(S, a, ao + c).fma(FloatVector.fromArray(S, b, bo + c), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sum(acc);
         for (; c < len; c++) s += a[ao + c] * b[bo + c];
         return s;
     }
@@ -557,7 +558,7 @@ final class VectorKernels implements Kernels {
             int o = r * dim, c = 0;
             FloatVector acc = FloatVector.zero(S);
             for (; c < upper; c += L) acc = acc.add(FloatVector.fromArray(S, x, o + c));
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = sum(acc);
             for (; c < dim; c++) sum += x[o + c];
             float mean = sum / dim;
             FloatVector vm = FloatVector.broadcast(S, mean);
@@ -566,7 +567,7 @@ final class VectorKernels implements Kernels {
                 FloatVector d = FloatVector.fromArray(S, x, o + c).sub(vm);
                 acc = d.fma(d, acc);
             }
-            float var = acc.reduceLanes(VectorOperators.ADD);
+            float var = sum(acc);
             for (; c < dim; c++) {
                 float d = x[o + c] - mean;
                 var += d * d;
@@ -643,7 +644,7 @@ final class VectorKernels implements Kernels {
             e.intoArray(x, off + c);
             acc = acc.add(e);
         }
-        float sum = acc.add(acc2).reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc.add(acc2));
         for (; c < len; c++) {
             float e = (float) Math.exp((x[off + c] - max) * scale);
             x[off + c] = e;
@@ -692,6 +693,44 @@ final class VectorKernels implements Kernels {
         return y.mul(twoN).blend(0f, x.compare(VectorOperators.LT, -87.3f));
     }
 
+    /** Lane i of {@code SHIFT_h} is lane i + h (wrapping): one halving step of {@link #sum}. */
+    private static final VectorShuffle<Float> SHIFT_8 = L > 8 ? VectorShuffle.iota(S, 8, 1, true) : null,
+            SHIFT_4 = L > 4 ? VectorShuffle.iota(S, 4, 1, true) : null,
+            SHIFT_2 = L > 2 ? VectorShuffle.iota(S, 2, 1, true) : null,
+            SHIFT_1 = L > 1 ? VectorShuffle.iota(S, 1, 1, true) : null;
+
+    /**
+     * The sum of the lanes in one fixed order (halves added pairwise), in lanewise adds only. Not
+     * {@code reduceLanes(ADD)}: its order is unspecified, and C2's tree and the Java fallback that runs before
+     * C2 has compiled a kernel sum differently, so results depended on how warm the JVM was.
+     */
+    static float sum(FloatVector v) {
+        if (L > 16) throw new IllegalStateException("vectors of " + L + " floats");
+        if (L > 8) v = v.add(v.rearrange(SHIFT_8));
+        if (L > 4) v = v.add(v.rearrange(SHIFT_4));
+        if (L > 2) v = v.add(v.rearrange(SHIFT_2));
+        if (L > 1) v = v.add(v.rearrange(SHIFT_1));
+        return v.lane(0);
+    }
+
+    /**
+     * tanh as Cephes' tanhf: an odd polynomial below |x| = 0.625, else {@code sign(x) (1 - 2 / (e^{2|x|} + 1))}
+     * from {@link #exp}; relative error about 2e-7. Not the Vector API's TANH, which C2 computes with a vector
+     * math library and the Java fallback with StrictMath: different last bits before and after compilation.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector a = x.abs();
+        FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(a.add(a)).add(1f)));
+        big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
+        FloatVector z = x.mul(x);
+        FloatVector p = z.fma(FloatVector.broadcast(S, -5.70498872745e-3f), FloatVector.broadcast(S, 2.06390887954e-2f));
+        p = p.fma(z, FloatVector.broadcast(S, -5.37397155531e-2f));
+        p = p.fma(z, FloatVector.broadcast(S, 1.33314422036e-1f));
+        p = p.fma(z, FloatVector.broadcast(S, -3.33332819422e-1f));
+        FloatVector small = p.mul(z).fma(x, x);
+        return big.blend(small, a.compare(VectorOperators.LT, 0.625f));
+    }
+
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
 
@@ -700,12 +739,12 @@ final class VectorKernels implements Kernels {
             case GELU -> gelu(x);
             case GELU_TANH -> {
                 FloatVector inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(SQRT_2_OVER_PI);
-                yield inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
+                yield tanh(inner).add(1f).mul(x).mul(0.5f);
             }
             case RELU -> x.max(0f);
             case SILU -> x.div(exp(x.neg()).add(1f));
             case QUICK_GELU -> x.div(exp(x.mul(-1.702f)).add(1f));
-            case TANH -> x.lanewise(VectorOperators.TANH);
+            case TANH -> tanh(x);
         };
     }
 
@@ -825,8 +864,8 @@ final class VectorKernels implements Kernels {
                 sg = sg.add(g);
                 sgx = g.fma(xhat, sgx);
             }
-            FloatVector mg = FloatVector.broadcast(S, sg.reduceLanes(VectorOperators.ADD) / dim);
-            FloatVector mgx = FloatVector.broadcast(S, sgx.reduceLanes(VectorOperators.ADD) / dim);
+            FloatVector mg = FloatVector.broadcast(S, sum(sg) / dim);
+            FloatVector mgx = FloatVector.broadcast(S, sum(sgx) / dim);
             for (int c = 0; c < dim; c += L) {
                 FloatVector g = FloatVector.fromArray(S, dy, o + c).mul(FloatVector.fromArray(S, gamma, c));
                 FloatVector xhat = FloatVector.fromArray(S, x, o + c).sub(vm).mul(vr);
