@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,6 +80,19 @@ class ServeCommandTest {
                     assertEquals(expected.get(i).asDouble() / norm, oai.get(i).asDouble(), 1e-6, m + " OpenAI [" + i + "]");
                 }
             }
+        }
+    }
+
+    /** A busy port is the user's to change: exit 2 and a line naming the port, not "internal error" and exit 1. */
+    @Test
+    void busyPortIsAUserErrorNamingThePort() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String port = String.valueOf(taken.getLocalPort());
+            CliRun.Result r = CliRun.run("", "serve", "--model", shared("fixtures/models/distilbert-mlm").toString(), "--port", port);
+            assertEquals(2, r.code(), r.err());
+            assertThat(r.err()).startsWith("distil4j serve: cannot listen on 127.0.0.1 port " + port + " (")
+                    .contains("--port").doesNotContain("internal error").doesNotContain("Exception");
+            assertEquals(1, r.err().strip().lines().count(), r.err());
         }
     }
 
