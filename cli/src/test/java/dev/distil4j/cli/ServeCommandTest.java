@@ -102,10 +102,8 @@ class ServeCommandTest {
      */
     @Test
     void sigtermDuringLoadDrainsAndExitsZero() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", cp, Main.class.getName(),
-                "serve", "--model", shared("fixtures/models/distilbert-mlm").toString(), "--port", "0")
+        Process p = new ProcessBuilder(CliProcess.command(List.of(),
+                "serve", "--model", shared("fixtures/models/distilbert-mlm").toString(), "--port", "0"))
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String url = null;
