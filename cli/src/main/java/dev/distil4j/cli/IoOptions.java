@@ -32,7 +32,7 @@ final class IoOptions {
     boolean failFast;
 
     @Option(names = "--progress", negatable = true,
-            description = "Show a progress bar on stderr. Default: for --input files, on a terminal.")
+            description = "Show a progress bar on stderr. Default: for --input files, when stderr is a terminal.")
     Boolean progress;
 
     /** The records: the arguments when there are any, else {@code --input} (or stdin). */
