@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.distil4j.server.InferenceServer;
 import dev.distil4j.server.ServerOptions;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+import org.xml.sax.InputSource;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +23,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -78,6 +82,37 @@ class ReadmeExamplesTest {
             assertEquals(5, top.size(), r.body());
             assertThat(top.get(0).get("sequence").asText()).isNotBlank();
         }
+    }
+
+    /** The README's Maven coordinates are the poms': the dependency snippet, and every artifactId its table names. */
+    @Test
+    void readmeMavenCoordinatesAreThePoms() throws Exception {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Matcher xml = Pattern.compile("```xml\\n(<dependency>.*?</dependency>)\\n```", Pattern.DOTALL).matcher(readme);
+        assertThat(xml.find()).as("a <dependency> snippet in the README").isTrue();
+        Element dep = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new InputSource(new StringReader(xml.group(1)))).getDocumentElement();
+        Element pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile()).getDocumentElement();
+        assertEquals(child(pom, "groupId"), child(dep, "groupId"));
+        assertEquals(child(pom, "version"), child(dep, "version"));
+        Map<String, String> modules = new java.util.TreeMap<>();
+        for (String module : List.of("tokenizers", "core", "pipelines", "train", "server", "spark")) {
+            Element m = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(ROOT.resolve(module).resolve("pom.xml").toFile()).getDocumentElement();
+            modules.put(child(m, "artifactId"), module);
+        }
+        assertThat(modules).containsKey(child(dep, "artifactId"));
+        Matcher row = Pattern.compile("(?m)^\\| `(distil4j-[a-z]+)` \\|").matcher(readme);
+        List<String> listed = new ArrayList<>();
+        while (row.find()) listed.add(row.group(1));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(modules.keySet());
+    }
+
+    private static String child(Element e, String name) {
+        for (var n = e.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element c && c.getTagName().equals(name)) return c.getTextContent().strip();
+        }
+        throw new AssertionError("no <" + name + "> in <" + e.getTagName() + ">");
     }
 
     private static List<String> bashBlocks(Path doc) throws IOException {
