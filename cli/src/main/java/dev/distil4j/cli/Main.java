@@ -3,8 +3,12 @@ package dev.distil4j.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** The {@code distil4j} command: one subcommand per job. */
@@ -31,7 +35,26 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        launcherStderr().ifPresent(System::setErr);
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * The terminal that {@code ./distil4j} hands over as {@code -Ddistil4j.stderr=/dev/fd/3}. The
+     * launcher pipes the JVM's own stderr through a filter (to drop the JVM's incubator warning),
+     * and on a terminal what went through that pipe would arrive after stdout lines written later:
+     * a progress bar drawn over results. So the process's stderr is the terminal itself; only the
+     * JVM's native messages take the filtered way. Empty without the property, or if it cannot be
+     * opened (then stderr stays as it is).
+     */
+    static Optional<PrintStream> launcherStderr() {
+        String file = System.getProperty("distil4j.stderr");
+        if (file == null) return Optional.empty();
+        try {
+            return Optional.of(new PrintStream(new FileOutputStream(file, true), true, System.err.charset()));
+        } catch (IOException | SecurityException e) {
+            return Optional.empty();
+        }
     }
 
     /** Runs the CLI with the given streams; returns the exit code (0 ok, 2 bad input, 1 internal error). */

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the CLI in a JVM of its own, for what an in-process run cannot show: the process environment
- * (HF_* variables), the real stdout/stderr file descriptors, signals.
+ * (HF_* variables), the real stdout/stderr file descriptors, signals. And other processes (bash, the launcher).
  */
 final class CliProcess {
     /** @param out stdout, or stdout and stderr interleaved as written when run with {@code mergeErr} */
@@ -31,10 +31,15 @@ final class CliProcess {
         return cmd;
     }
 
-    /** Runs to the end (at most two minutes) with {@code env} added to this JVM's environment and {@code stdin} as input. */
+    /** Runs the CLI to the end (at most two minutes) with {@code env} added to this JVM's environment and {@code stdin} as input. */
     static Result run(Map<String, String> env, List<String> jvmOptions, boolean mergeErr, String stdin, String... args) {
+        return exec(env, stdin, mergeErr, command(jvmOptions, args));
+    }
+
+    /** Runs any {@code command} so (bash, the launcher), at most two minutes. */
+    static Result exec(Map<String, String> env, String stdin, boolean mergeErr, List<String> command) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(command(jvmOptions, args)).redirectErrorStream(mergeErr);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(mergeErr);
             pb.environment().putAll(env);
             Process p = pb.start();
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
@@ -44,7 +49,7 @@ final class CliProcess {
             String out = new String(readAll(p.getInputStream()), StandardCharsets.UTF_8);
             if (!p.waitFor(2, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new AssertionError("the CLI did not finish in two minutes: " + String.join(" ", args));
+                throw new AssertionError("did not finish in two minutes: " + String.join(" ", command));
             }
             return new Result(p.exitValue(), out, new String(err.join(), StandardCharsets.UTF_8));
         } catch (IOException e) {

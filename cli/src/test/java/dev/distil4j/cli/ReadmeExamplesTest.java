@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +44,7 @@ class ReadmeExamplesTest {
         for (Path doc : docs) {
             for (String block : bashBlocks(doc)) {
                 blocks++;
-                Bash r = bash(List.of("bash", "-n"), block);
+                CliProcess.Result r = bash(List.of("bash", "-n"), block);
                 if (r.code() != 0) failures.add(ROOT.relativize(doc) + ": " + r.err().strip() + "\n" + block);
             }
         }
@@ -124,20 +123,12 @@ class ReadmeExamplesTest {
 
     /** A command line as bash splits it into words (quotes and escapes removed), without running it. */
     private static List<String> words(String line) throws Exception {
-        Bash r = bash(List.of("bash", "-c", "words() { printf '%s\\0' \"$@\"; }; eval \"words $(cat)\""), line);
+        CliProcess.Result r = bash(List.of("bash", "-c", "words() { printf '%s\\0' \"$@\"; }; eval \"words $(cat)\""), line);
         assertEquals(0, r.code(), r.err());
         return Arrays.asList(r.out().split("\0"));
     }
 
-    private record Bash(int code, String out, String err) {}
-
-    private static Bash bash(List<String> command, String stdin) throws Exception {
-        Process p = new ProcessBuilder(command).start();
-        try (var in = p.getOutputStream()) {
-            in.write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Bash(p.waitFor(), out, err);
+    private static CliProcess.Result bash(List<String> command, String stdin) {
+        return CliProcess.exec(Map.of(), stdin, false, command);
     }
 }
