@@ -1,10 +1,22 @@
 # Sourced by ./distil4j and scripts/test: exports JAVA_HOME pointing at a JDK 21 or newer.
 # Order: $JAVA_HOME if new enough, then `java` on the PATH, then the newest JDK under /usr/lib/jvm.
+# Each candidate's version comes from the JDK's `release` file, so the lookup starts no JVM
+# (it used to start one per candidate: ~0.3 s each, 1.2-2 s per command).
 
 distil4j_java_major() {  # prints the feature version of the java binary $1, or 0
-  "$1" -XshowSettings:properties -version 2>&1 |
-    awk -F'= ' '/java.specification.version/ {split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]); found=1}
-                END {if (!found) print 0}'
+  local release="${1%/bin/java}/release" line version=""
+  if [ -f "$release" ]; then
+    while IFS= read -r line; do
+      case "$line" in JAVA_VERSION=*) version="${line#JAVA_VERSION=}"; version="${version//\"/}"; break ;; esac
+    done < "$release"
+  fi
+  if [ -z "$version" ]; then  # no release file (an unusual layout): ask the JVM itself
+    version=$("$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}')
+  fi
+  version="${version%%[!0-9.]*}"    # "25.0.3", "21", "1.8.0_402" -> "1.8.0"
+  local major="${version%%.*}"
+  [ "$major" = 1 ] && { major="${version#1.}"; major="${major%%.*}"; }
+  echo "${major:-0}"
 }
 
 distil4j_find_jdk() {

@@ -81,13 +81,7 @@ final class ClassifyCommand extends PipelineCommand {
         if (returnAllScores) cliParams.put("return_all_scores", true);
         if (truncation) cliParams.put("truncation", true);
         TextClassification.HfRequest.parse(TextNode.valueOf("check"), cliParams); // bad options fail before loading
-        if (textPair != null && texts.size() != 1) throw new UserException("--text-pair needs exactly one TEXT argument");
-        List<InputRecords.Record> pairArg = null;
-        if (textPair != null) {
-            ObjectNode o = JsonNodeFactory.instance.objectNode().put("text", texts.get(0)).put("text_pair", textPair);
-            pairArg = List.of(new InputRecords.Record(1, "argument 1", o, null));
-        }
-        try (InputRecords records = pairArg != null ? InputRecords.ofRecords(pairArg) : io.open(texts, in);
+        try (InputRecords records = io.open(texts, textPair, in);
              PipelineModel pm = PipelineModel.load(ModelLocator.resolve(model));
              JsonLinesWriter w = JsonLinesWriter.open(io.output, out)) {
             TextClassification tc = new TextClassification(pm, io.batchSize);

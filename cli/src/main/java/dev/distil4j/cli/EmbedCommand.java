@@ -153,6 +153,11 @@ final class EmbedCommand extends PipelineCommand {
                         public void error(InputRecords.Record r, String message) {
                             w.error(r, message);
                         }
+
+                        @Override
+                        public boolean toStdout() {
+                            return w.toStdout();
+                        }
                     });
             if (e.truncatedInputs() > 0) {
                 err.println("distil4j embed: warning: " + e.truncatedInputs() + " input" + (e.truncatedInputs() == 1 ? " was" : "s were")

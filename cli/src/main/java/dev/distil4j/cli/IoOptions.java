@@ -1,5 +1,7 @@
 package dev.distil4j.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Option;
 
 import java.io.InputStream;
@@ -30,14 +32,24 @@ final class IoOptions {
     boolean failFast;
 
     @Option(names = "--progress", negatable = true,
-            description = "Show a progress bar on stderr. Default: for --input files, on a terminal.")
+            description = "Show a progress bar on stderr. Default: for --input files, when stderr is a terminal.")
     Boolean progress;
 
     /** The records: the arguments when there are any, else {@code --input} (or stdin). */
     InputRecords open(List<String> arguments, InputStream stdin) {
+        return open(arguments, null, stdin);
+    }
+
+    /** {@link #open(List, InputStream)}, where {@code textPair} (a {@code --text-pair} option, or null) pairs the one TEXT argument. */
+    InputRecords open(List<String> arguments, String textPair, InputStream stdin) {
         if (batchSize < 1) throw new UserException("--batch-size must be at least 1, got " + batchSize);
         boolean hasArgs = arguments != null && !arguments.isEmpty();
         if (hasArgs && input != null) throw new UserException("give texts as arguments or --input, not both");
+        if (textPair != null) {
+            if (!hasArgs || arguments.size() != 1) throw new UserException("--text-pair needs exactly one TEXT argument");
+            ObjectNode o = JsonNodeFactory.instance.objectNode().put("text", arguments.get(0)).put("text_pair", textPair);
+            return InputRecords.ofRecords(List.of(new InputRecords.Record(1, "argument 1", o, null)));
+        }
         if (hasArgs) return InputRecords.ofArguments(arguments);
         return InputRecords.open(input, stdin, InputRecords.Format.parse(inputFormat));
     }

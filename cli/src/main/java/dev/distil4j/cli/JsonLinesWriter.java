@@ -41,6 +41,11 @@ final class JsonLinesWriter implements AutoCloseable {
         }
     }
 
+    /** Whether this writes to stdout rather than a file of its own. */
+    boolean toStdout() {
+        return !ownsStream;
+    }
+
     void write(JsonNode value) {
         try {
             JSON.writeValue(out, value);

@@ -1,6 +1,7 @@
 package dev.distil4j.cli;
 
-import java.io.Console;
+import dev.distil4j.source.Terminals;
+
 import java.io.PrintWriter;
 import java.util.function.LongSupplier;
 
@@ -21,6 +22,7 @@ final class ProgressBar {
     private final long started = System.nanoTime();
     private long lastDraw;
     private boolean drawn;
+    private int lastWidth;
 
     /**
      * @param bytesDone  bytes consumed so far
@@ -34,16 +36,20 @@ final class ProgressBar {
         this.enabled = enabled;
     }
 
-    /** Whether to show progress by default: only for a file input, on an interactive console. */
+    /** Whether to show progress by default: for a file input, when stderr is a terminal (whatever stdout is). */
     static boolean defaultFor(boolean fileInput) {
-        if (!fileInput) return false;
-        Console c = System.console();
-        if (c == null) return false;
-        try { // JDK 22+: a Console exists even when redirected; ask whether it is a terminal
-            return (Boolean) Console.class.getMethod("isTerminal").invoke(c);
-        } catch (ReflectiveOperationException e) {
-            return true;
-        }
+        return fileInput && Terminals.detect().stderr();
+    }
+
+    /**
+     * Erases the bar, so that a line printed next (on stderr, or on stdout when that is the same
+     * terminal) starts on a clean line; the next {@link #update} draws it again below.
+     */
+    void clear() {
+        if (!enabled || !drawn) return;
+        err.print("\r" + " ".repeat(lastWidth) + "\r");
+        err.flush();
+        drawn = false;
     }
 
     /** Redraws if enough time has passed. */
@@ -73,7 +79,9 @@ final class ProgressBar {
         s.append(records).append(records == 1 ? " record" : " records")
                 .append(String.format(", %.1f/s", records / secs));
         if (last) s.append(String.format(" in %.1f s", secs));
-        s.append("   ");
+        int width = s.length() - 1;
+        if (width < lastWidth) s.append(" ".repeat(lastWidth - width)); // cover a longer previous line
+        lastWidth = width;
         err.print(s);
         if (last) err.println();
         err.flush();

@@ -1,6 +1,7 @@
 package dev.distil4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distil4j.source.Terminals;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -41,6 +42,9 @@ final class RecordLoop<T, R> {
         void result(InputRecords.Record r, R result);
 
         void error(InputRecords.Record r, String message);
+
+        /** Whether the results go to stdout (then, on the progress bar's terminal, the bar steps aside for each). */
+        boolean toStdout();
     }
 
     /** Writes results as JSON lines, failures as {@code {"error", "line"}} placeholders. */
@@ -55,6 +59,11 @@ final class RecordLoop<T, R> {
             public void error(InputRecords.Record r, String message) {
                 w.error(r, message);
             }
+
+            @Override
+            public boolean toStdout() {
+                return w.toStdout();
+            }
         };
     }
 
@@ -64,16 +73,22 @@ final class RecordLoop<T, R> {
     private final Parser<T> parser;
     private final Runner<T, R> runner;
     private final Output<R> output;
+    private final ProgressBar bar;
+    /** Results go to the terminal the bar is drawn on: erase the bar before each. */
+    private final boolean sharesTerminal;
     private long records;
     private long failed;
 
-    private RecordLoop(String command, IoOptions io, PrintWriter err, Parser<T> parser, Runner<T, R> runner, Output<R> output) {
+    private RecordLoop(String command, IoOptions io, PrintWriter err, Parser<T> parser, Runner<T, R> runner, Output<R> output,
+                       ProgressBar bar) {
         this.command = command;
         this.io = io;
         this.err = err;
         this.parser = parser;
         this.runner = runner;
         this.output = output;
+        this.bar = bar;
+        this.sharesTerminal = output.toStdout() && Terminals.detect().stdout();
     }
 
     /** A parsed record, or the reason it failed. */
@@ -86,8 +101,8 @@ final class RecordLoop<T, R> {
      */
     static <T, R> int run(String command, InputRecords in, IoOptions io, PrintWriter err,
                           Parser<T> parser, Runner<T, R> runner, Output<R> output) {
-        RecordLoop<T, R> loop = new RecordLoop<>(command, io, err, parser, runner, output);
         ProgressBar bar = new ProgressBar(err, command, in::bytesRead, in.totalBytes(), io.showProgress(in));
+        RecordLoop<T, R> loop = new RecordLoop<>(command, io, err, parser, runner, output, bar);
         List<Slot<T>> batch = new ArrayList<>();
         boolean stop = false;
         while (!stop && in.hasNext()) {
@@ -151,6 +166,7 @@ final class RecordLoop<T, R> {
                 res = results.get(k++);
                 if (res instanceof Failure f) error = f.message();
             }
+            if (error != null || sharesTerminal) bar.clear();
             if (error != null) {
                 failed++;
                 err.println("distil4j " + command + ": " + s.record().where() + ": " + error);

@@ -5,6 +5,7 @@ import dev.distil4j.server.ServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions options = ServerOptions.builder().host(host).port(port).maxBatchTokens(maxBatchTokens)
                 .maxBatchSize(maxBatchSize).maxQueue(maxQueue).maxWait(Duration.ofMillis(maxWaitMs)).maxClientBatch(maxClientBatch)
                 .maxBodyBytes(maxBody).autoTruncate(autoTruncate).apiKey(key).protectMetrics(protectMetrics).drainTimeout(Duration.ofSeconds(drainSeconds)).build();
-        InferenceServer server = InferenceServer.listen(options);
+        InferenceServer server = listen(options);
         System.err.println("distil4j: listening at " + server.url() + " (503 until the models are loaded)");
         try {
             server.load(served);
@@ -90,6 +91,21 @@ final class ServeCommand implements Callable<Integer> {
         System.err.println("distil4j: serving " + served.keySet() + " at " + server.url());
         server.awaitShutdown();
         return 0;
+    }
+
+    /** Opens the port; one that cannot be had (in use, not permitted) is the user's to change, not an internal error. */
+    private InferenceServer listen(ServerOptions options) throws Exception {
+        try {
+            return InferenceServer.listen(options);
+        } catch (Exception e) { // Jetty wraps the BindException; look down the causes whatever the wrapper
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof BindException b) {
+                    throw new UserException("cannot listen on " + host + " port " + port + " (" + b.getMessage()
+                            + "): another server may be using it; choose another with --port (0 picks a free one)");
+                }
+            }
+            throw e;
+        }
     }
 
     /** A local directory is served under its folder name; anything else (hub id, alias) as given. */

@@ -1,8 +1,6 @@
 package dev.distil4j.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,44 +11,43 @@ import dev.distil4j.tokenizer.TokenizerException;
 import dev.distil4j.tokenizer.TruncationStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * {@code distil4j tokenize}: JSON lines in, one JSON line out per input with the ids, tokens, offsets,
- * type ids and attention mask of the model's tokenizer (tokenizer.json, or the legacy vocabulary files).
+ * {@code distil4j tokenize}: texts in (arguments, plain lines, JSON lines or CSV, as every pipeline
+ * command reads them), one JSON line out per input with the ids, tokens, offsets, type ids and
+ * attention mask of the model's tokenizer (tokenizer.json, or the legacy vocabulary files).
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Tokenizes JSON lines from stdin with the tokenizer of a model directory (tokenizer.json, "
-                + "else vocab.txt or vocab.json + merges.txt).",
-                "Each input line is {\"text\": ...} (with --pairs {\"text\": ..., \"text_pair\": ...}) or a bare JSON string; "
-                        + "blank lines are skipped.",
+        description = {"Tokenizes texts with a model's tokenizer (tokenizer.json, else vocab.txt or vocab.json + merges.txt).",
+                "Inputs: TEXT arguments (with --text-pair for one pair), or records from --input / stdin: plain lines, JSON lines "
+                        + "({\"text\": ..., \"text_pair\": ...} or a bare JSON string), or CSV with \"text\" (and \"text_pair\") columns.",
                 "Each output line is {\"ids\", \"tokens\", \"offsets\", \"type_ids\", \"attention_mask\"}; offsets are "
                         + "[start, end) pairs into the input text, in UTF-16 units (Java string indices) unless "
                         + "--offsets codepoints (Python's indices). Special tokens have [0, 0]."})
-public final class TokenizeCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+final class TokenizeCommand extends PipelineCommand {
+    @Option(names = "--model", required = true, paramLabel = "MODEL",
+            description = "Model directory (the tokenizer files suffice), hub id, alias or maven:..., as for every command.")
+    String model;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory with the tokenizer files.")
-    Path model;
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to tokenize.")
+    List<String> texts = new ArrayList<>();
+
+    @Option(names = "--text-pair", paramLabel = "TEXT", description = "The second text of a pair (with exactly one TEXT).")
+    String textPair;
 
     @Option(names = "--max-length", paramLabel = "N",
             description = "Truncate (longest first) to N tokens, special tokens included.")
     Integer maxLength;
 
-    @Option(names = "--pairs", description = "Inputs are pairs: every line needs \"text\" and \"text_pair\".")
+    @Option(names = "--pairs", description = "Every record must be a pair: \"text\" and \"text_pair\".")
     boolean pairs;
 
     @Option(names = "--offsets", paramLabel = "UNIT", defaultValue = "utf16",
@@ -60,17 +57,16 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--no-special-tokens", description = "Do not add [CLS]/[SEP] (or <s>/</s>).")
     boolean noSpecialTokens;
 
-    private final InputStream in;
-    private final OutputStream out;
-
-    public TokenizeCommand() {
+    TokenizeCommand() {
         this(System.in, System.out);
     }
 
-    public TokenizeCommand(InputStream in, OutputStream out) {
-        this.in = in;
-        this.out = out;
+    TokenizeCommand(InputStream in, OutputStream out) {
+        super(in, out);
     }
+
+    /** One input: a text and, for a pair, its second text (else null). */
+    record Texts(String text, String pair) {}
 
     @Override
     public Integer call() {
@@ -82,79 +78,41 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (maxLength != null && maxLength <= 0) {
             throw new UserException("--max-length must be positive");
         }
-        if (!Files.isDirectory(model)) {
-            throw new UserException("no such model directory: " + model);
-        }
-        Tokenizer tok;
-        try {
-            tok = Tokenizer.fromDirectory(model);
-        } catch (TokenizerException e) {
-            throw new UserException(e.getMessage());
-        }
         EncodeOptions.Builder ob = EncodeOptions.builder().addSpecialTokens(!noSpecialTokens);
         if (maxLength != null) {
             ob.truncation(TruncationStrategy.LONGEST_FIRST).maxLength(maxLength);
         }
         EncodeOptions options = ob.build();
-        try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-            String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] texts = parse(line, lineNo);
-                Encoding e;
-                try {
-                    e = tok.encode(texts[0], texts[1], options);
-                } catch (TokenizerException ex) {
-                    throw new UserException("line " + lineNo + ": " + ex.getMessage());
-                }
-                w.write(JSON.writeValueAsString(toJson(e, codePoints)));
-                w.write('\n');
-            }
-            w.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (InputRecords records = io.open(texts, textPair, in);
+             JsonLinesWriter w = JsonLinesWriter.open(io.output, out)) {
+            Tokenizer tok = Tokenizer.fromDirectory(tokenizerDirectory(model));
+            return RecordLoop.run(spec.name(), records, io, spec.commandLine().getErr(), this::texts,
+                    batch -> encode(tok, batch, options, codePoints), RecordLoop.jsonLines(w));
         }
-        return 0;
     }
 
-    private String[] parse(String line, int lineNo) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage().replaceAll("\\s*\\(start marker at.*$", "");
-            throw new UserException("line " + lineNo + ": not valid JSON: " + why);
-        }
-        if (n.isTextual()) {
-            if (pairs) {
-                throw new UserException("line " + lineNo + ": --pairs needs {\"text\": ..., \"text_pair\": ...}, not a bare string");
+    /** A directory is read as it is (no config.json needed: tokenizer files suffice); anything else resolves as --model does. */
+    static Path tokenizerDirectory(String spec) {
+        Path p = Path.of(spec);
+        return Files.isDirectory(p) ? p : ModelLocator.resolve(spec);
+    }
+
+    private Texts texts(InputRecords.Record r) {
+        Texts t = new Texts(r.text("text"), r.optionalText("text_pair"));
+        if (pairs && t.pair() == null) throw new UserException("--pairs needs a string field \"text_pair\" in every record");
+        return t;
+    }
+
+    private static List<JsonNode> encode(Tokenizer tok, List<Texts> batch, EncodeOptions options, boolean codePoints) {
+        List<JsonNode> out = new ArrayList<>(batch.size());
+        for (Texts t : batch) {
+            try {
+                out.add(toJson(tok.encode(t.text(), t.pair(), options), codePoints));
+            } catch (TokenizerException e) { // this input's problem: RecordLoop reports it and goes on
+                throw new UserException(e.getMessage());
             }
-            return new String[] {n.asText(), null};
         }
-        if (!n.isObject()) {
-            throw new UserException("line " + lineNo + ": expected {\"text\": ...} or a JSON string");
-        }
-        JsonNode text = n.get("text");
-        if (text == null || !text.isTextual()) {
-            throw new UserException("line " + lineNo + ": missing string field \"text\"");
-        }
-        JsonNode pair = n.get("text_pair");
-        if (pairs) {
-            if (pair == null || !pair.isTextual()) {
-                throw new UserException("line " + lineNo + ": --pairs needs a string field \"text_pair\"");
-            }
-            return new String[] {text.asText(), pair.asText()};
-        }
-        if (pair != null && !pair.isNull()) {
-            throw new UserException("line " + lineNo + ": \"text_pair\" given without --pairs");
-        }
-        return new String[] {text.asText(), null};
+        return out;
     }
 
     private static ObjectNode toJson(Encoding e, boolean codePoints) {

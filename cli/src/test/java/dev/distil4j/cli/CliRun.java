@@ -44,7 +44,7 @@ final class CliRun {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
         InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-        CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
+        CommandLine cl = Main.commandLine(new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
                 try {
@@ -53,10 +53,9 @@ final class CliRun {
                     return CommandLine.defaultFactory().create(cls);
                 }
             }
-        });
+        }, args);
         cl.setErr(new PrintWriter(err, true));
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
-        cl.setExecutionExceptionHandler(new Errors());
         int code = cl.execute(args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
     }

@@ -29,7 +29,7 @@ class ForwardCommandTest {
     static Result run(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        var cl = new picocli.CommandLine(new Main(), new picocli.CommandLine.IFactory() {
+        var cl = Main.commandLine(new picocli.CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
                 if (cls == ForwardCommand.class) {
@@ -37,9 +37,8 @@ class ForwardCommandTest {
                 }
                 return picocli.CommandLine.defaultFactory().create(cls);
             }
-        });
+        }, args);
         cl.setErr(new PrintWriter(err, true));
-        cl.setExecutionExceptionHandler(new Errors());
         int code = cl.execute(args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
     }

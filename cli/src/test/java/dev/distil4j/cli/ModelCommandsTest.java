@@ -42,7 +42,7 @@ class ModelCommandsTest {
     private Result run(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         SourceSettings s = settings();
-        CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
+        CommandLine cl = Main.commandLine(new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
                 if (cls == ConvertCommand.class) return cls.cast(new ConvertCommand(s));
@@ -50,10 +50,9 @@ class ModelCommandsTest {
                 if (cls == ModelsCommand.class) return cls.cast(new ModelsCommand(s));
                 return CommandLine.defaultFactory().create(cls);
             }
-        });
+        }, args);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        cl.setExecutionExceptionHandler(new Errors());
         int code = cl.execute(args);
         return new Result(code, out.toString(), err.toString());
     }

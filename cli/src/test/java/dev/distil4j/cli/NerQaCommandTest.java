@@ -54,7 +54,7 @@ class NerQaCommandTest {
     static Result run(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
+        CommandLine cl = Main.commandLine(new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
                 var in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
@@ -62,9 +62,8 @@ class NerQaCommandTest {
                 if (cls == QaCommand.class) return cls.cast(new QaCommand(in, out));
                 return CommandLine.defaultFactory().create(cls);
             }
-        });
+        }, args);
         cl.setErr(new PrintWriter(err, true));
-        cl.setExecutionExceptionHandler(new Errors());
         int code = cl.execute(args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
     }

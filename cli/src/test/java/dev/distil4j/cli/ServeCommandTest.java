@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -81,16 +83,27 @@ class ServeCommandTest {
         }
     }
 
+    /** A busy port is the user's to change: exit 2 and a line naming the port, not "internal error" and exit 1. */
+    @Test
+    void busyPortIsAUserErrorNamingThePort() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String port = String.valueOf(taken.getLocalPort());
+            CliRun.Result r = CliRun.run("", "serve", "--model", shared("fixtures/models/distilbert-mlm").toString(), "--port", port);
+            assertEquals(2, r.code(), r.err());
+            assertThat(r.err()).startsWith("distil4j serve: cannot listen on 127.0.0.1 port " + port + " (")
+                    .contains("--port").doesNotContain("internal error").doesNotContain("Exception");
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+    }
+
     /**
      * SIGTERM during load, on a real `distil4j serve` process: requests in flight complete, new ones
      * are refused (503 while draining, then no listener), and the process exits 0.
      */
     @Test
     void sigtermDuringLoadDrainsAndExitsZero() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", cp, Main.class.getName(),
-                "serve", "--model", shared("fixtures/models/distilbert-mlm").toString(), "--port", "0")
+        Process p = new ProcessBuilder(CliProcess.command(List.of(),
+                "serve", "--model", shared("fixtures/models/distilbert-mlm").toString(), "--port", "0"))
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String url = null;

@@ -376,12 +376,10 @@ class TrainCommandTest {
     void sigtermWritesACheckpointFirst() throws Exception {
         Path train = sst("t.tsv", 40, 8);
         Path out = tmp.resolve("o");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         List<String> trainArgs = List.of("train", "--task", "text-classification", "--model", model("distilbert-seqcls"),
                 "--train", train.toString(), "--output", out.toString(), "--epochs", "300", "--batch-size", "8",
                 "--save-steps", "1000000", "--threads", "1", "--progress");
-        cmd.addAll(trainArgs);
+        List<String> cmd = CliProcess.command(List.of(), trainArgs.toArray(String[]::new));
         Path log = tmp.resolve("stderr.txt");
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

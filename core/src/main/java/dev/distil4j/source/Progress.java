@@ -60,15 +60,4 @@ final class Progress {
     private static String mb(long bytes) {
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
-
-    /** True when stderr is likely a terminal (there is a console, and on JDK 22+ it says it is a terminal). */
-    static boolean stderrIsTerminal() {
-        var console = System.console();
-        if (console == null) return false;
-        try {
-            return (Boolean) console.getClass().getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return true; // JDK 21: a console exists only when attached to a terminal
-        }
-    }
 }

@@ -42,7 +42,7 @@ public record SourceSettings(
         boolean progress = switch (env.getOrDefault("DISTIL4J_PROGRESS", "auto").toLowerCase(Locale.ROOT)) {
             case "1", "true", "yes", "on", "always" -> true;
             case "0", "false", "no", "off", "never" -> false;
-            default -> Progress.stderrIsTerminal();
+            default -> Terminals.detect().stderr();
         };
         return from(env, Path.of(System.getProperty("user.home")), progress ? System.err : null);
     }
