@@ -140,8 +140,8 @@ public final class Trainer implements AutoCloseable {
     /**
      * {@link #create(Task, Path, Path, Path, DataArguments, TrainingArguments)} on the caller's threads and
      * kernels ({@code compute}, which the caller closes; null: {@code args.threads()} threads of the best
-     * kernels, owned by the trainer). {@code Kernels.scalar()} gives the same bits in every process: the
-     * Vector API kernels' last bits can depend on how far the JIT has compiled them.
+     * kernels, owned by the trainer). Either kernel set gives the same bits in every process, so a resumed run
+     * continues exactly.
      */
     public static Trainer create(Task task, Path modelDir, Path trainFile, Path validation, DataArguments data,
                                  TrainingArguments args, Compute compute) {
