@@ -512,11 +512,24 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void scaledMaskedSoftmax(float[] x, int off, int len, float divisor, int[] keyMask) {
-        if (keyMask != null) {
-            for (int j = 0; j < len; j++) if (keyMask[j] == 0) x[off + j] = -Float.MAX_VALUE;
-        }
+        int n = unpadded(x, off, len, keyMask);
         // softmax(x / d) = exp((x - max) / d) / sum: the division rides along in the exp pass
-        softmax(x, off, len, 1f / divisor);
+        softmax(x, off, n, 1f / divisor);
+    }
+
+    /**
+     * Masks the keys and returns the length up to the last unmasked one, zeroing the trailing padding: the
+     * lanes a sum puts each key in then do not depend on how far the batch was padded, so a sequence gets the
+     * same bits alone and beside a longer one. (Exact zeros are what the padding's weights would be anyway.)
+     */
+    private static int unpadded(float[] x, int off, int len, int[] keyMask) {
+        if (keyMask == null) return len;
+        int n = len;
+        while (n > 0 && keyMask[n - 1] == 0) n--;
+        if (n == 0) n = len; // every key masked: the softmax of equal scores, as transformers gives
+        for (int j = 0; j < n; j++) if (keyMask[j] == 0) x[off + j] = -Float.MAX_VALUE;
+        java.util.Arrays.fill(x, off + n, off + len, 0f);
+        return n;
     }
 
     @Override
@@ -594,10 +607,7 @@ final class VectorKernels implements Kernels {
 
     @Override
     public float scaledMaskedExp(float[] x, int off, int len, float divisor, int[] keyMask) {
-        if (keyMask != null) {
-            for (int j = 0; j < len; j++) if (keyMask[j] == 0) x[off + j] = -Float.MAX_VALUE;
-        }
-        return expAndSum(x, off, len, 1f / divisor);
+        return expAndSum(x, off, unpadded(x, off, len, keyMask), 1f / divisor);
     }
 
     @Override
