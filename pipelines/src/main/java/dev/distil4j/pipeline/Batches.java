@@ -74,6 +74,13 @@ final class Batches {
         }
     }
 
+    /** {@code e} without its overflowing windows, so that a prepared input does not hold a whole long text's tokens. */
+    static dev.distil4j.tokenizer.Encoding alone(dev.distil4j.tokenizer.Encoding e) {
+        if (e.overflowing().isEmpty()) return e;
+        return new dev.distil4j.tokenizer.Encoding(e.ids(), e.tokens(), e.typeIds(), e.attentionMask(), e.specialTokensMask(),
+                e.wordIds(), e.sequenceIds(), e.offsets(), e.codePointOffsets(), List.of());
+    }
+
     /** The tokenizer's pad id; RoBERTa needs exactly its padding_idx there (position ids come from it). */
     static int padId(PipelineModel pm) {
         int pad = pm.tokenizer().padTokenId();
