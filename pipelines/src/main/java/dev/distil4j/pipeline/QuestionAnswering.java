@@ -209,6 +209,32 @@ public final class QuestionAnswering {
 
     /** Cuts each input into windows for {@link #predictPrepared}; the argument checks of {@link #predictBatch}. */
     public List<Prepared> prepare(List<Input> inputs, Options options) {
+        Geometry g = geometry(options);
+        List<Prepared> out = new ArrayList<>(inputs.size());
+        for (int n = 0; n < inputs.size(); n++) {
+            Input in = inputs.get(n);
+            count(where(inputs, n), in, g);
+            out.add(new Prepared(in, windows(in, g)));
+        }
+        return out;
+    }
+
+    /**
+     * How many windows each input takes with these options, from the lengths of its question and
+     * context alone, without building the windows (a caller can refuse a long context before it
+     * becomes thousands of windows); the argument checks of {@link #prepare}.
+     */
+    public int[] windowCounts(List<Input> inputs, Options options) {
+        Geometry g = geometry(options);
+        int[] out = new int[inputs.size()];
+        for (int n = 0; n < out.length; n++) out[n] = count(where(inputs, n), inputs.get(n), g);
+        return out;
+    }
+
+    /** Window length and overlap, in tokens. */
+    private record Geometry(int maxSeqLen, int docStride) {}
+
+    private Geometry geometry(Options options) {
         Objects.requireNonNull(options, "options");
         int maxSeqLen = options.maxSeqLen() != null ? options.maxSeqLen() : Math.min(model.maxLength(), 384);
         int docStride = options.docStride() != null ? options.docStride() : Math.min(maxSeqLen / 2, 128);
@@ -219,13 +245,12 @@ public final class QuestionAnswering {
             throw new IllegalArgumentException("max_seq_len " + maxSeqLen + " exceeds the model's maximum length "
                     + model.maxLength());
         }
-        List<Prepared> out = new ArrayList<>(inputs.size());
-        for (int n = 0; n < inputs.size(); n++) {
-            // name the input in messages only when there are several
-            String where = inputs.size() > 1 ? "input " + n + ": " : "";
-            out.add(new Prepared(inputs.get(n), windows(where, inputs.get(n), maxSeqLen, docStride)));
-        }
-        return out;
+        return new Geometry(maxSeqLen, docStride);
+    }
+
+    /** Names the input in messages only when there are several. */
+    private static String where(List<Input> inputs, int n) {
+        return inputs.size() > 1 ? "input " + n + ": " : "";
     }
 
     /** Answers for inputs {@link #prepare}d with the same options: one list per input, in order, each best first. */
@@ -247,15 +272,13 @@ public final class QuestionAnswering {
     /** One model input: a window of the context with the question. */
     private record Window(Encoding enc, boolean[] allowed, int contextSequence) {}
 
-    private List<Window> windows(String where, Input in, int maxSeqLen, int docStride) {
-        if (in.question().isEmpty()) throw new IllegalArgumentException(where + "`question` cannot be empty");
-        if (in.context().isEmpty()) throw new IllegalArgumentException(where + "`context` cannot be empty");
+    private List<Window> windows(Input in, Geometry g) {
+        int maxSeqLen = g.maxSeqLen(), docStride = g.docStride();
         Tokenizer tok = model.tokenizer();
         // HF puts the question first unless the tokenizer pads on the left
         boolean questionFirst = tok.config().paddingSide() == Side.RIGHT;
         String first = questionFirst ? in.question() : in.context();
         String second = questionFirst ? in.context() : in.question();
-        checkRoom(tok, where, in, maxSeqLen, docStride);
         EncodeOptions opts = EncodeOptions.builder()
                 .truncation(questionFirst ? TruncationStrategy.ONLY_SECOND : TruncationStrategy.ONLY_FIRST)
                 .maxLength(maxSeqLen)
@@ -281,15 +304,20 @@ public final class QuestionAnswering {
     }
 
     /**
-     * Refuses what the Rust tokenizer refuses, with the numbers: a question leaving no room for the
-     * context, and a stride not below that room ({@code assertion failed: stride < max_len}).
+     * The number of windows of one input; refuses what the Rust tokenizer refuses, with the numbers: an
+     * empty question or context, a question leaving no room for the context, and a stride not below
+     * that room ({@code assertion failed: stride < max_len}).
      */
-    private static void checkRoom(Tokenizer tok, String where, Input in, int maxSeqLen, int docStride) {
+    private int count(String where, Input in, Geometry g) {
+        if (in.question().isEmpty()) throw new IllegalArgumentException(where + "`question` cannot be empty");
+        if (in.context().isEmpty()) throw new IllegalArgumentException(where + "`context` cannot be empty");
+        Tokenizer tok = model.tokenizer();
+        int maxSeqLen = g.maxSeqLen(), docStride = g.docStride();
         EncodeOptions bare = EncodeOptions.DEFAULT.withAddSpecialTokens(false);
         int q = tok.encode(in.question(), bare).length();
         int c = tok.encode(in.context(), bare).length();
         int specials = tok.numSpecialTokensToAdd(true);
-        if (q + c + specials <= maxSeqLen) return;   // one window, nothing truncated
+        if (q + c + specials <= maxSeqLen) return 1;   // one window, nothing truncated
         int room = maxSeqLen - specials - q;
         if (room <= 0) {
             throw new IllegalArgumentException(where + "the question takes " + q + " tokens, which with " + specials
@@ -301,6 +329,7 @@ public final class QuestionAnswering {
                     + room + " context tokens a window holds (max_seq_len " + maxSeqLen + " - " + q
                     + " question tokens - " + specials + " special tokens)");
         }
+        return Batches.overflowWindows(c, room, docStride);
     }
 
     /** Per window its start and end logits ({@code [window][0 or 1][token]}). */

@@ -220,6 +220,29 @@ public final class TokenClassification {
         return out;
     }
 
+    /**
+     * How many windows each text takes with these options (one without a stride), counted without
+     * building them; the argument checks of {@link #prepare}.
+     */
+    public int[] windowCounts(List<String> texts, Options options) {
+        Objects.requireNonNull(options, "options");
+        int maxLength = model.maxLength();
+        validate(options, maxLength);
+        int[] out = new int[texts.size()];
+        java.util.Arrays.fill(out, 1);
+        if (options.stride() == null) return out;
+        Tokenizer tok = model.tokenizer();
+        int room = maxLength - tok.numSpecialTokensToAdd(false);
+        for (int t = 0; t < out.length; t++) {
+            String text = texts.get(t);
+            if (text == null) throw new IllegalArgumentException("text " + t + " is null");
+            int n = tok.encode(text, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).length();
+            checkStride(texts.size() > 1 ? "text " + t + ": " : "", n, room, options.stride(), maxLength);
+            out[t] = Batches.overflowWindows(n, room, options.stride());
+        }
+        return out;
+    }
+
     /** Entities for texts {@link #prepare}d with the same options: one list per text, in order. */
     public List<List<Entity>> predictPrepared(List<Prepared> texts, Options options) {
         Objects.requireNonNull(options, "options");
@@ -269,17 +292,19 @@ public final class TokenClassification {
 
     private Encoding encode(Tokenizer tok, String where, String text, EncodeOptions enc, Options options, int maxLength) {
         if (options.stride() == null) return tok.encode(text, enc);
-        int stride = options.stride();
         int room = maxLength - tok.numSpecialTokensToAdd(false);
-        if (stride >= room) {
-            // Rust panics ("assertion failed: stride < max_len") once the text needs windows
-            int n = tok.encode(text, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).length();
-            if (n > room) {
-                throw new IllegalArgumentException(where + "stride " + stride + " must be less than the " + room
-                        + " tokens a window holds besides the special tokens (max length " + maxLength + ")");
-            }
-        }
+        // Rust panics ("assertion failed: stride < max_len") once the text needs windows
+        if (options.stride() >= room) checkStride(where, tok.encode(text, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).length(),
+                room, options.stride(), maxLength);
         return tok.encode(text, enc);
+    }
+
+    /** A stride is refused, as the Rust tokenizer refuses it, when a text of {@code n} tokens needs windows and the stride fills them. */
+    private static void checkStride(String where, int n, int room, int stride, int maxLength) {
+        if (n > room && stride >= room) {
+            throw new IllegalArgumentException(where + "stride " + stride + " must be less than the " + room
+                    + " tokens a window holds besides the special tokens (max length " + maxLength + ")");
+        }
     }
 
     /** Logits [window][token * labels + label], computed in padded batches. */

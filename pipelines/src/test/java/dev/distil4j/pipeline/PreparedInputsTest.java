@@ -185,6 +185,35 @@ class PreparedInputsTest {
         }
     }
 
+    /** The windows counted beforehand (to refuse a long context before building them) are the windows built. */
+    @Test
+    void windowCountsAreTheWindowsBuilt() {
+        QuestionAnswering qa = new QuestionAnswering(qaModel);
+        String base = "anna lives in paris and bob lives in london . ";
+        for (int words = 1; words <= 60; words += 7) {
+            String context = (base.repeat(words / 10 + 1)).substring(0, Math.min(base.length() * (words / 10 + 1), 5 * words + 3));
+            for (int[] g : new int[][] {{64, 32}, {24, 4}, {16, 0}, {20, 5}, {16, 1}}) {
+                var o = QuestionAnswering.Options.defaults().withMaxSeqLen(g[0]).withDocStride(g[1]);
+                var in = List.of(new QuestionAnswering.Input("where?", context), new QuestionAnswering.Input("who lives in paris?", context));
+                int[] counted = qa.windowCounts(in, o);
+                var built = qa.prepare(in, o);
+                for (int i = 0; i < in.size(); i++) {
+                    assertEquals(built.get(i).windows(), counted[i], "QA " + context.length() + " chars, " + g[0] + "/" + g[1]);
+                }
+            }
+        }
+        TokenClassification tc = new TokenClassification(ner);
+        for (int words = 1; words <= 200; words += 19) {
+            List<String> texts = List.of("anna lives in paris . ".repeat(words), "bob");
+            for (Integer stride : new Integer[] {null, 0, 8, 30}) {
+                var o = TokenClassification.Options.defaults().withAggregation(TokenClassification.Aggregation.SIMPLE).withStride(stride);
+                int[] counted = tc.windowCounts(texts, o);
+                var built = tc.prepare(texts, o);
+                for (int i = 0; i < texts.size(); i++) assertEquals(built.get(i).windows(), counted[i], words + " words, stride " + stride);
+            }
+        }
+    }
+
     @Test
     void preparedClassificationAndTokenClassificationMatchTheOneCallMethods() {
         TextClassification tc = new TextClassification(cls);
