@@ -51,6 +51,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", defaultValue = "2000000", description = "Largest request body (default: ${DEFAULT-VALUE}).")
     long maxBody;
 
+    @Option(names = "--max-request-tokens", defaultValue = "16384",
+            description = "Most tokens the model runs for one request, all inputs and windows (default: ${DEFAULT-VALUE}).")
+    int maxRequestTokens;
+
+    @Option(names = "--max-request-windows", defaultValue = "64",
+            description = "Most forward-pass sequences (inputs or windows of long inputs) for one request (default: ${DEFAULT-VALUE}).")
+    int maxRequestWindows;
+
+    @Option(names = "--max-predictions", defaultValue = "1024",
+            description = "Most fill-mask predictions or question-answering answers one request may ask for (default: ${DEFAULT-VALUE}).")
+    int maxPredictions;
+
+    @Option(names = "--idle-timeout-s", defaultValue = "30",
+            description = "Close a connection silent this long; a request body that stops arriving gets 408 (default: ${DEFAULT-VALUE}).")
+    long idleSeconds;
+
     @Option(names = "--auto-truncate", description = "Truncate inputs longer than the model takes instead of answering 422.")
     boolean autoTruncate;
 
@@ -78,7 +94,9 @@ final class ServeCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv("DISTIL4J_API_KEY");
         ServerOptions options = ServerOptions.builder().host(host).port(port).maxBatchTokens(maxBatchTokens)
                 .maxBatchSize(maxBatchSize).maxQueue(maxQueue).maxWait(Duration.ofMillis(maxWaitMs)).maxClientBatch(maxClientBatch)
-                .maxBodyBytes(maxBody).autoTruncate(autoTruncate).apiKey(key).protectMetrics(protectMetrics).drainTimeout(Duration.ofSeconds(drainSeconds)).build();
+                .maxBodyBytes(maxBody).maxRequestTokens(maxRequestTokens).maxRequestWindows(maxRequestWindows)
+                .maxPredictions(maxPredictions).idleTimeout(Duration.ofSeconds(idleSeconds)).autoTruncate(autoTruncate).apiKey(key)
+                .protectMetrics(protectMetrics).drainTimeout(Duration.ofSeconds(drainSeconds)).build();
         InferenceServer server = listen(options);
         System.err.println("distil4j: listening at " + server.url() + " (503 until the models are loaded)");
         try {

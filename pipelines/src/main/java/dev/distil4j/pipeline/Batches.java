@@ -74,6 +74,23 @@ final class Batches {
         }
     }
 
+    /**
+     * How many windows the tokenizers' overflow cuts {@code n} tokens into: windows of {@code room}
+     * tokens starting every {@code room - stride} tokens, the last one reaching the end.
+     */
+    static int overflowWindows(int n, int room, int stride) {
+        if (n <= room) return 1;
+        long step = room - stride;
+        return (int) Math.min(Integer.MAX_VALUE, 1 + (n - room + step - 1) / step);
+    }
+
+    /** {@code e} without its overflowing windows, so that a prepared input does not hold a whole long text's tokens. */
+    static dev.distil4j.tokenizer.Encoding alone(dev.distil4j.tokenizer.Encoding e) {
+        if (e.overflowing().isEmpty()) return e;
+        return new dev.distil4j.tokenizer.Encoding(e.ids(), e.tokens(), e.typeIds(), e.attentionMask(), e.specialTokensMask(),
+                e.wordIds(), e.sequenceIds(), e.offsets(), e.codePointOffsets(), List.of());
+    }
+
     /** The tokenizer's pad id; RoBERTa needs exactly its padding_idx there (position ids come from it). */
     static int padId(PipelineModel pm) {
         int pad = pm.tokenizer().padTokenId();

@@ -292,7 +292,12 @@ public final class Embeddings implements AutoCloseable {
 
     /** Per text, every token of the sequence the model saw (with windows: of the whole text), special tokens included. */
     public List<List<TokenEmbedding>> tokensBatch(List<String> texts) {
-        List<Run> runs = run(texts);
+        return tokensPrepared(prepareTokens(texts));
+    }
+
+    /** {@link #tokensBatch} on texts {@link #prepareTokens prepared} by this object. */
+    public List<List<TokenEmbedding>> tokensPrepared(List<Prepared> texts) {
+        List<Run> runs = runPlans(plans(texts));
         List<List<TokenEmbedding>> out = new ArrayList<>(runs.size());
         for (Run r : runs) {
             List<TokenEmbedding> ts = new ArrayList<>(r.ids.length);
@@ -461,17 +466,72 @@ public final class Embeddings implements AutoCloseable {
 
     /** One vector per text, as sentence-transformers' {@code encode}. */
     public List<float[]> sentences(List<String> texts) {
+        return sentencesPrepared(prepareSentences(texts));
+    }
+
+    /**
+     * One text tokenised for this object's model and maximum length (truncated, or split into
+     * windows), before any model work: for {@link #sentencesPrepared} or {@link #tokensPrepared}.
+     */
+    public static final class Prepared implements PreparedInput {
+        private final Plan plan;
+        private final int fullLength;
+        private final Embeddings owner;
+
+        private Prepared(Plan plan, int fullLength, Embeddings owner) {
+            this.plan = plan;
+            this.fullLength = fullLength;
+            this.owner = owner;
+        }
+
+        @Override
+        public int tokens() {
+            int n = 0;
+            for (int[] w : plan.windowIds()) n += w.length;
+            return n;
+        }
+
+        @Override
+        public int windows() {
+            return plan.windowIds().size();
+        }
+
+        /** Tokens of the whole text with its special tokens, before any truncation. */
+        public int fullLength() {
+            return fullLength;
+        }
+    }
+
+    /** Texts tokenised as {@link #sentences} takes them: stripped and, with {@code do_lower_case}, lower-cased. */
+    public List<Prepared> prepareSentences(List<String> texts) {
         List<String> prepared = new ArrayList<>(texts.size());
         for (String t : texts) {
             if (t == null) throw new IllegalArgumentException("text is null");
             String s = pyStrip(t);
             prepared.add(sentenceConfig.doLowerCase() ? s.toLowerCase(java.util.Locale.ROOT) : s);
         }
+        return prepareTokens(prepared);
+    }
+
+    /** Texts tokenised as given, as {@link #tokensBatch} takes them. */
+    public List<Prepared> prepareTokens(List<String> texts) {
+        Tokenizer tok = model.tokenizer();
+        int max = maxLength();
+        List<Prepared> out = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            if (text == null) throw new IllegalArgumentException("text is null");
+            out.add(plan(tok, text, max));
+        }
+        return out;
+    }
+
+    /** {@link #sentences} on texts {@link #prepareSentences prepared} by this object. */
+    public List<float[]> sentencesPrepared(List<Prepared> texts) {
         List<SentenceTransformerConfig.Module> modules = sentenceConfig.modules();
         boolean finalNorm = !modules.isEmpty() && modules.get(modules.size() - 1) instanceof SentenceTransformerConfig.Normalize;
         List<SentenceTransformerConfig.Module> perWindow = finalNorm ? modules.subList(0, modules.size() - 1) : modules;
         List<float[]> out = new ArrayList<>(texts.size());
-        for (Run r : run(prepared)) {
+        for (Run r : runPlans(plans(texts))) {
             double[] acc = null;
             for (float[][] rows : r.windows) {
                 float[] v = pooled(rows);
@@ -554,14 +614,24 @@ public final class Embeddings implements AutoCloseable {
                         List<int[]> windowIds, int[] offsets) {}
 
     private List<Run> run(List<String> texts) {
-        Tokenizer tok = model.tokenizer();
-        int max = maxLength();
+        return runPlans(plans(prepareTokens(texts)));
+    }
+
+    private List<Plan> plans(List<Prepared> texts) {
         List<Plan> plans = new ArrayList<>(texts.size());
+        for (Prepared p : texts) {
+            if (p.owner.model != model || p.owner.maxLength() != maxLength() || p.owner.options.longInputs() != options.longInputs()
+                    || p.owner.options.stride() != options.stride()) {
+                throw new IllegalArgumentException("an input prepared for other embeddings (another model, length or windows)");
+            }
+            plans.add(p.plan);
+        }
+        return plans;
+    }
+
+    private List<Run> runPlans(List<Plan> plans) {
         List<Batches.Sequence> seqs = new ArrayList<>();
-        for (String text : texts) {
-            if (text == null) throw new IllegalArgumentException("text is null");
-            Plan p = plan(tok, text, max);
-            plans.add(p);
+        for (Plan p : plans) {
             for (int[] w : p.windowIds()) seqs.add(new Batches.Sequence(w, null));
         }
         int h = hiddenSize();
@@ -603,12 +673,13 @@ public final class Embeddings implements AutoCloseable {
         return runs;
     }
 
-    private Plan plan(Tokenizer tok, String text, int max) {
+    private Prepared plan(Tokenizer tok, String text, int max) {
         Encoding e = tok.encode(text, EncodeOptions.DEFAULT);
-        if (e.length() <= max) return single(e);
+        if (e.length() <= max) return new Prepared(single(e), e.length(), this);
         if (options.longInputs() == LongInputs.TRUNCATE) {
             truncated.incrementAndGet();
-            return single(tok.encode(text, EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST, max)));
+            Encoding cut = Batches.alone(tok.encode(text, EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST, max)));
+            return new Prepared(single(cut), e.length(), this);
         }
         int cls = tok.clsTokenId(), sep = tok.sepTokenId();
         if (tok.numSpecialTokensToAdd(false) != 2 || cls < 0 || sep < 0) {
@@ -654,7 +725,8 @@ public final class Embeddings implements AutoCloseable {
         tokens[total - 1] = tok.idToToken(sep);
         special[total - 1] = true;
         words[total - 1] = -1;
-        return new Plan(ids, tokens, begin, end, special, words, windows, offsets.stream().mapToInt(Integer::intValue).toArray());
+        return new Prepared(new Plan(ids, tokens, begin, end, special, words, windows,
+                offsets.stream().mapToInt(Integer::intValue).toArray()), e.length(), this);
     }
 
     private static Plan single(Encoding e) {

@@ -23,7 +23,8 @@ import java.util.List;
  * predictions (top-1 can be {@code [UNK]}, which the single-mask {@code sequence} then drops);
  * with several masks every {@code sequence} keeps special tokens (so the other masks stay
  * visible); a target that is not a vocabulary entry is replaced by the first token of its
- * tokenization; targets are de-duplicated; {@code top_k} is capped at the number of targets.
+ * tokenization; targets are de-duplicated; {@code top_k} is capped at the number of targets. Where transformers fails
+ * ({@code top_k} larger than the vocabulary), it is capped at the vocabulary.
  * Inputs are not truncated: a text longer than the model is an error, as in transformers.
  *
  * <p>Immutable and thread-safe.
@@ -110,6 +111,22 @@ public final class FillMask {
         public int[] ids() {
             return ids.clone();
         }
+
+        /** Value equality (the ids, then the warnings): equal targets are the same request option. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Targets t && Arrays.equals(ids, t.ids) && warnings.equals(t.warnings);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(ids) + warnings.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Targets[ids=" + Arrays.toString(ids) + ", warnings=" + warnings + "]";
+        }
     }
 
     /** Default number of inputs per forward pass. */
@@ -165,12 +182,43 @@ public final class FillMask {
      *                                  (the message names the text's index)
      */
     public List<Result> predictBatch(List<String> texts, Options options) {
+        return predictPrepared(prepare(texts), options, options.targets().isEmpty() ? null : resolveTargets(options.targets()));
+    }
+
+    /**
+     * One text tokenised for the model: its ids, segment ids and the positions of its mask tokens.
+     *
+     * @param text the input
+     */
+    public record Prepared(String text, int[] ids, int[] typeIds, int[] masks) implements PreparedInput {
+        public Prepared {
+            ids = ids.clone();
+            typeIds = typeIds == null ? null : typeIds.clone();
+            masks = masks.clone();
+        }
+
+        @Override
+        public int tokens() {
+            return ids.length;
+        }
+
+
+        /** How many mask tokens the text has: each gets its own list of predictions. */
+        public int maskCount() {
+            return masks.length;
+        }
+    }
+
+    /**
+     * Tokenises texts for {@link #predictPrepared}.
+     *
+     * @throws IllegalArgumentException when a text has no mask token or is longer than the model
+     *                                  (the message names the text's index)
+     */
+    public List<Prepared> prepare(List<String> texts) {
         Tokenizer tok = model.tokenizer();
         int maskId = tok.maskTokenId();
-        int[] targets = options.targets().isEmpty() ? null : resolveTargets(options.targets()).ids;
-        int topK = targets != null ? Math.min(options.topK(), targets.length) : options.topK();
-        List<Batches.Sequence> seqs = new ArrayList<>(texts.size());
-        List<int[]> maskPositions = new ArrayList<>(texts.size());
+        List<Prepared> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
             String text = texts.get(i);
             if (text == null) throw new IllegalArgumentException(where(texts, i) + "text is null");
@@ -184,40 +232,65 @@ public final class FillMask {
                 throw new IllegalArgumentException(where(texts, i) + "input is " + ids.length
                         + " tokens, more than the model's maximum of " + model.maxLength());
             }
-            seqs.add(new Batches.Sequence(ids, e.typeIds()));
-            maskPositions.add(masks);
+            out.add(new Prepared(text, ids, e.typeIds(), masks));
         }
-        Result[] results = new Result[texts.size()];
+        return out;
+    }
+
+    /**
+     * Candidates per mask that {@code options} get: {@code top_k} capped at the number of targets, as
+     * transformers caps it, and also at the vocabulary (where transformers' {@code torch.topk} fails):
+     * a {@code top_k} beyond what exists cannot allocate or compute more than exists.
+     *
+     * @param targets the resolved targets, or null for the whole vocabulary
+     */
+    public int topK(Options options, Targets targets) {
+        int candidates = targets != null ? targets.ids.length : model.model().config().vocabSize();
+        return Math.min(options.topK(), candidates);
+    }
+
+    /**
+     * Predicts for prepared texts.
+     *
+     * @param targets {@code options.targets()} resolved by {@link #resolveTargets}; null when there are none
+     */
+    public List<Result> predictPrepared(List<Prepared> inputs, Options options, Targets targets) {
+        Tokenizer tok = model.tokenizer();
+        int[] targetIds = targets == null ? null : targets.ids;
+        int topK = topK(options, targets);
+        List<Batches.Sequence> seqs = new ArrayList<>(inputs.size());
+        for (Prepared p : inputs) seqs.add(new Batches.Sequence(p.ids, p.typeIds));
+        Result[] results = new Result[inputs.size()];
         int vocab = model.model().config().vocabSize();
         int pad = Batches.padId(model);
+        boolean cleanUp = tok.config().cleanUpTokenizationSpaces();
         Batches.run(model, seqs, batchSize, vocab, (input, out, row, length) -> {
             Tensor logits = out.logits();
             int seqLen = logits.dim(1);
-            int[] ids = seqs.get(input).ids();
-            int[] masks = maskPositions.get(input);
+            int[] ids = inputs.get(input).ids;
+            int[] masks = inputs.get(input).masks;
             boolean single = masks.length == 1;
             List<List<Prediction>> perMask = new ArrayList<>(masks.length);
             for (int m : masks) {
                 float[] probs = Scores.softmax(logits.data(), (row * seqLen + m) * vocab, vocab);
-                if (targets != null) {
-                    float[] t = new float[targets.length];
-                    for (int j = 0; j < t.length; j++) t[j] = probs[targets[j]];
+                if (targetIds != null) {
+                    float[] t = new float[targetIds.length];
+                    for (int j = 0; j < t.length; j++) t[j] = probs[targetIds[j]];
                     probs = t;
                 }
                 List<Prediction> preds = new ArrayList<>(topK);
                 for (int idx : Scores.topK(probs, topK)) {
-                    int token = targets != null ? targets[idx] : idx;
+                    int token = targetIds != null ? targetIds[idx] : idx;
                     int[] filled = ids.clone();
                     filled[m] = token;
                     // the pipeline drops pad ids before decoding (they appear when it batches)
                     int[] kept = Arrays.stream(filled).filter(x -> x != pad).toArray();
-                    boolean cleanUp = tok.config().cleanUpTokenizationSpaces();
                     preds.add(new Prediction(probs[idx], token, tok.decode(new int[] {token}, false, cleanUp),
                             tok.decode(kept, single, cleanUp)));
                 }
                 perMask.add(preds);
             }
-            results[input] = new Result(texts.get(input), perMask);
+            results[input] = new Result(inputs.get(input).text, perMask);
         });
         return List.of(results);
     }

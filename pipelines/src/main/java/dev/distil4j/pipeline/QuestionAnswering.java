@@ -164,6 +164,77 @@ public final class QuestionAnswering {
 
     /** One answer list per input, in order, each sorted best first. */
     public List<List<Answer>> predictBatch(List<Input> inputs, Options options) {
+        return predictPrepared(prepare(inputs, options), options);
+    }
+
+    /**
+     * One (question, context) pair cut into the windows the model runs, for {@link #predictPrepared}
+     * with the same options.
+     */
+    public static final class Prepared implements PreparedInput {
+        private final Input input;
+        private final List<Window> windows;
+
+        private Prepared(Input input, List<Window> windows) {
+            this.input = input;
+            this.windows = List.copyOf(windows);
+        }
+
+        public Input input() {
+            return input;
+        }
+
+        @Override
+        public int tokens() {
+            int n = 0;
+            for (Window w : windows) n += w.enc.length();
+            return n;
+        }
+
+        @Override
+        public int windows() {
+            return windows.size();
+        }
+
+        /**
+         * The most answers this input can get with {@code options}: {@code top_k}, capped at the
+         * (start, end) pairs of its windows (plus the impossible answer when asked for).
+         */
+        public long maxAnswers(Options options) {
+            long spans = options.handleImpossibleAnswer() ? 1 : 0;
+            for (Window w : windows) spans += (long) w.enc.length() * w.enc.length();
+            return Math.min(options.topK(), spans);
+        }
+    }
+
+    /** Cuts each input into windows for {@link #predictPrepared}; the argument checks of {@link #predictBatch}. */
+    public List<Prepared> prepare(List<Input> inputs, Options options) {
+        Geometry g = geometry(options);
+        List<Prepared> out = new ArrayList<>(inputs.size());
+        for (int n = 0; n < inputs.size(); n++) {
+            Input in = inputs.get(n);
+            count(where(inputs, n), in, g);
+            out.add(new Prepared(in, windows(in, g)));
+        }
+        return out;
+    }
+
+    /**
+     * How many windows each input takes with these options, from the lengths of its question and
+     * context alone, without building the windows (a caller can refuse a long context before it
+     * becomes thousands of windows); the argument checks of {@link #prepare}.
+     */
+    public int[] windowCounts(List<Input> inputs, Options options) {
+        Geometry g = geometry(options);
+        int[] out = new int[inputs.size()];
+        for (int n = 0; n < out.length; n++) out[n] = count(where(inputs, n), inputs.get(n), g);
+        return out;
+    }
+
+    /** Window length and overlap, in tokens. */
+    private record Geometry(int maxSeqLen, int docStride) {}
+
+    private Geometry geometry(Options options) {
         Objects.requireNonNull(options, "options");
         int maxSeqLen = options.maxSeqLen() != null ? options.maxSeqLen() : Math.min(model.maxLength(), 384);
         int docStride = options.docStride() != null ? options.docStride() : Math.min(maxSeqLen / 2, 128);
@@ -174,49 +245,40 @@ public final class QuestionAnswering {
             throw new IllegalArgumentException("max_seq_len " + maxSeqLen + " exceeds the model's maximum length "
                     + model.maxLength());
         }
+        return new Geometry(maxSeqLen, docStride);
+    }
+
+    /** Names the input in messages only when there are several. */
+    private static String where(List<Input> inputs, int n) {
+        return inputs.size() > 1 ? "input " + n + ": " : "";
+    }
+
+    /** Answers for inputs {@link #prepare}d with the same options: one list per input, in order, each best first. */
+    public List<List<Answer>> predictPrepared(List<Prepared> inputs, Options options) {
+        Objects.requireNonNull(options, "options");
         List<Window> windows = new ArrayList<>();
-        for (int n = 0; n < inputs.size(); n++) {
-            // name the input in messages only when there are several
-            String where = inputs.size() > 1 ? "input " + n + ": " : "";
-            windows.addAll(windows(n, where, inputs.get(n), maxSeqLen, docStride));
-        }
-        runModel(windows);
+        for (Prepared p : inputs) windows.addAll(p.windows);
+        float[][][] logits = runModel(windows);
         List<List<Answer>> out = new ArrayList<>(inputs.size());
         int w = 0;
-        for (int n = 0; n < inputs.size(); n++) {
-            int from = w;
-            while (w < windows.size() && windows.get(w).input == n) w++;
-            out.add(answers(inputs.get(n).context(), windows.subList(from, w), options));
+        for (Prepared p : inputs) {
+            int n = p.windows.size();
+            out.add(answers(p.input.context(), p.windows, java.util.Arrays.copyOfRange(logits, w, w + n), options));
+            w += n;
         }
         return List.copyOf(out);
     }
 
-    /** One model input: a window of the context with the question, and what the model said about it. */
-    private static final class Window {
-        final int input;
-        final Encoding enc;
-        final boolean[] allowed;   // may start or end an answer (context tokens and CLS, as HF's p_mask)
-        final int contextSequence;
-        float[] start;
-        float[] end;
+    /** One model input: a window of the context with the question. */
+    private record Window(Encoding enc, boolean[] allowed, int contextSequence) {}
 
-        Window(int input, Encoding enc, boolean[] allowed, int contextSequence) {
-            this.input = input;
-            this.enc = enc;
-            this.allowed = allowed;
-            this.contextSequence = contextSequence;
-        }
-    }
-
-    private List<Window> windows(int n, String where, Input in, int maxSeqLen, int docStride) {
-        if (in.question().isEmpty()) throw new IllegalArgumentException(where + "`question` cannot be empty");
-        if (in.context().isEmpty()) throw new IllegalArgumentException(where + "`context` cannot be empty");
+    private List<Window> windows(Input in, Geometry g) {
+        int maxSeqLen = g.maxSeqLen(), docStride = g.docStride();
         Tokenizer tok = model.tokenizer();
         // HF puts the question first unless the tokenizer pads on the left
         boolean questionFirst = tok.config().paddingSide() == Side.RIGHT;
         String first = questionFirst ? in.question() : in.context();
         String second = questionFirst ? in.context() : in.question();
-        checkRoom(tok, where, in, maxSeqLen, docStride);
         EncodeOptions opts = EncodeOptions.builder()
                 .truncation(questionFirst ? TruncationStrategy.ONLY_SECOND : TruncationStrategy.ONLY_FIRST)
                 .maxLength(maxSeqLen)
@@ -224,7 +286,7 @@ public final class QuestionAnswering {
                 .build();
         Encoding e = tok.encode(first, second, opts);
         List<Encoding> encs = new ArrayList<>();
-        encs.add(e);
+        encs.add(Batches.alone(e));
         encs.addAll(e.overflowing());
         int cls = tok.clsTokenId();
         List<Window> out = new ArrayList<>(encs.size());
@@ -236,21 +298,26 @@ public final class QuestionAnswering {
                 boolean ok = !questionFirst || w.sequenceIdAt(i) == 1 || (cls >= 0 && w.idAt(i) == cls);
                 allowed[i] = ok && w.attentionMaskAt(i) == 1;
             }
-            out.add(new Window(n, w, allowed, questionFirst ? 1 : 0));
+            out.add(new Window(w, allowed, questionFirst ? 1 : 0));
         }
         return out;
     }
 
     /**
-     * Refuses what the Rust tokenizer refuses, with the numbers: a question leaving no room for the
-     * context, and a stride not below that room ({@code assertion failed: stride < max_len}).
+     * The number of windows of one input; refuses what the Rust tokenizer refuses, with the numbers: an
+     * empty question or context, a question leaving no room for the context, and a stride not below
+     * that room ({@code assertion failed: stride < max_len}).
      */
-    private static void checkRoom(Tokenizer tok, String where, Input in, int maxSeqLen, int docStride) {
+    private int count(String where, Input in, Geometry g) {
+        if (in.question().isEmpty()) throw new IllegalArgumentException(where + "`question` cannot be empty");
+        if (in.context().isEmpty()) throw new IllegalArgumentException(where + "`context` cannot be empty");
+        Tokenizer tok = model.tokenizer();
+        int maxSeqLen = g.maxSeqLen(), docStride = g.docStride();
         EncodeOptions bare = EncodeOptions.DEFAULT.withAddSpecialTokens(false);
         int q = tok.encode(in.question(), bare).length();
         int c = tok.encode(in.context(), bare).length();
         int specials = tok.numSpecialTokensToAdd(true);
-        if (q + c + specials <= maxSeqLen) return;   // one window, nothing truncated
+        if (q + c + specials <= maxSeqLen) return 1;   // one window, nothing truncated
         int room = maxSeqLen - specials - q;
         if (room <= 0) {
             throw new IllegalArgumentException(where + "the question takes " + q + " tokens, which with " + specials
@@ -262,28 +329,32 @@ public final class QuestionAnswering {
                     + room + " context tokens a window holds (max_seq_len " + maxSeqLen + " - " + q
                     + " question tokens - " + specials + " special tokens)");
         }
+        return Batches.overflowWindows(c, room, docStride);
     }
 
-    private void runModel(List<Window> windows) {
+    /** Per window its start and end logits ({@code [window][0 or 1][token]}). */
+    private float[][][] runModel(List<Window> windows) {
         List<Batches.Sequence> seqs = new ArrayList<>(windows.size());
         for (Window w : windows) seqs.add(new Batches.Sequence(w.enc.ids(), w.enc.typeIds()));
+        float[][][] out = new float[windows.size()][][];
         Batches.run(model, seqs, batchSize, 2, (i, o, row, length) -> {
-            Window w = windows.get(i);
             int longest = o.startLogits().dim(1);
-            w.start = new float[length];
-            w.end = new float[length];
-            System.arraycopy(o.startLogits().data(), row * longest, w.start, 0, length);
-            System.arraycopy(o.endLogits().data(), row * longest, w.end, 0, length);
+            float[] start = new float[length], end = new float[length];
+            System.arraycopy(o.startLogits().data(), row * longest, start, 0, length);
+            System.arraycopy(o.endLogits().data(), row * longest, end, 0, length);
+            out[i] = new float[][] {start, end};
         });
+        return out;
     }
 
     /** HF's postprocess: per window softmax and top_k spans, then all windows sorted together. */
-    private static List<Answer> answers(String context, List<Window> windows, Options o) {
+    private static List<Answer> answers(String context, List<Window> windows, float[][][] logits, Options o) {
         List<Answer> answers = new ArrayList<>();
         float minNull = 1_000_000f;
-        for (Window w : windows) {
-            float[] start = probabilities(w.start, w.allowed);
-            float[] end = probabilities(w.end, w.allowed);
+        for (int k = 0; k < windows.size(); k++) {
+            Window w = windows.get(k);
+            float[] start = probabilities(logits[k][0], w.allowed);
+            float[] end = probabilities(logits[k][1], w.allowed);
             if (o.handleImpossibleAnswer()) minNull = Math.min(minNull, start[0] * end[0]);
             start[0] = 0f;
             end[0] = 0f;
@@ -323,6 +394,7 @@ public final class QuestionAnswering {
      */
     private static long[] topSpans(float[] start, float[] end, int k, int maxAnswerLen) {
         int n = start.length;
+        k = (int) Math.min(k, (long) n * n); // there are no more pairs than that, whatever top_k asks
         List<float[]> positive = new ArrayList<>();   // {score, start, end}
         for (int i = 0; i < n; i++) {
             if (start[i] == 0f) continue;

@@ -29,9 +29,13 @@ final class Scores {
         return 1f / (1f + (float) Math.exp(-x));
     }
 
+    /** Above this k, a full sort is cheaper than insertion into the sorted buffer (which costs n * k). */
+    private static final int INSERTION_MAX_K = 32;
+
     /** Indices of the {@code k} largest values, largest first; ties keep the lower index first. */
     static int[] topK(float[] values, int k) {
         k = Math.min(k, values.length);
+        if (k > INSERTION_MAX_K) return sortedTopK(values, k);
         int[] top = new int[k];
         int n = 0;
         // insertion into a small sorted buffer: k is small (5-10) next to the vocabulary
@@ -45,6 +49,17 @@ final class Scores {
             }
             top[pos] = i;
         }
+        return top;
+    }
+
+    /** The same order by a stable sort (equal values keep the lower index first), for a large k. */
+    private static int[] sortedTopK(float[] values, int k) {
+        Integer[] order = new Integer[values.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        // + 0f folds -0.0 into 0.0, which the insertion's > treats as equal
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(values[b] + 0f, values[a] + 0f));
+        int[] top = new int[k];
+        for (int i = 0; i < k; i++) top[i] = order[i];
         return top;
     }
 }

@@ -155,20 +155,40 @@ public final class TextClassification {
 
     /** Scores for several inputs (batched forward passes); per input the {@code topK} best labels, best first. */
     public List<List<LabelScore>> classifyBatch(List<Input> inputs, Options options) {
-        List<List<LabelScore>> all = scoresInLabelOrder(inputs, options);
-        List<List<LabelScore>> out = new ArrayList<>(all.size());
-        for (List<LabelScore> s : all) out.add(ranked(s, options.topK()));
-        return out;
+        return classifyPrepared(prepare(inputs, options), options);
     }
 
     /** Every label's score, in label-id order (what {@code return_all_scores=True} returns). */
     public List<List<LabelScore>> scoresInLabelOrder(List<Input> inputs, Options options) {
-        Function fn = options.function() != null ? options.function() : defaultFunction();
+        return scoresInLabelOrderPrepared(prepare(inputs, options), options);
+    }
+
+    /** One input tokenised (and truncated, when the options say so) for the model. */
+    public record Prepared(Input input, int[] ids, int[] typeIds) implements PreparedInput {
+        public Prepared {
+            ids = ids.clone();
+            typeIds = typeIds == null ? null : typeIds.clone();
+        }
+
+        @Override
+        public int tokens() {
+            return ids.length;
+        }
+
+    }
+
+    /**
+     * Tokenises inputs with the options' truncation and maximum length, for {@link #classifyPrepared}
+     * and {@link #scoresInLabelOrderPrepared}.
+     *
+     * @throws IllegalArgumentException for an input longer than the model without truncation
+     */
+    public List<Prepared> prepare(List<Input> inputs, Options options) {
         int max = options.maxLength() > 0 ? options.maxLength() : model.maxLength();
         EncodeOptions enc = options.truncation()
                 ? EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST, max)
                 : EncodeOptions.DEFAULT;
-        List<Batches.Sequence> seqs = new ArrayList<>(inputs.size());
+        List<Prepared> out = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             Encoding e = model.tokenizer().encode(in.text(), in.textPair(), enc);
@@ -176,8 +196,24 @@ public final class TextClassification {
                 throw new IllegalArgumentException((inputs.size() == 1 ? "" : "input " + i + ": ") + "input is " + e.length()
                         + " tokens, more than the model's maximum of " + model.maxLength() + "; truncate it (truncation=true)");
             }
-            seqs.add(new Batches.Sequence(e.ids(), e.typeIds()));
+            out.add(new Prepared(in, e.ids(), e.typeIds()));
         }
+        return out;
+    }
+
+    /** {@link #classifyBatch} on prepared inputs: per input the {@code topK} best labels, best first. */
+    public List<List<LabelScore>> classifyPrepared(List<Prepared> inputs, Options options) {
+        List<List<LabelScore>> all = scoresInLabelOrderPrepared(inputs, options);
+        List<List<LabelScore>> out = new ArrayList<>(all.size());
+        for (List<LabelScore> s : all) out.add(ranked(s, options.topK()));
+        return out;
+    }
+
+    /** {@link #scoresInLabelOrder} on prepared inputs (the options' function applies; truncation was applied when preparing). */
+    public List<List<LabelScore>> scoresInLabelOrderPrepared(List<Prepared> inputs, Options options) {
+        Function fn = options.function() != null ? options.function() : defaultFunction();
+        List<Batches.Sequence> seqs = new ArrayList<>(inputs.size());
+        for (Prepared p : inputs) seqs.add(new Batches.Sequence(p.ids, p.typeIds));
         List<String> labels = labels();
         @SuppressWarnings("unchecked")
         List<LabelScore>[] results = new List[inputs.size()];

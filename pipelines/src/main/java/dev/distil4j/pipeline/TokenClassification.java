@@ -173,6 +173,30 @@ public final class TokenClassification {
 
     /** One result list per text, in order. */
     public List<List<Entity>> predictBatch(List<String> texts, Options options) {
+        return predictPrepared(prepare(texts, options), options);
+    }
+
+    /** One text tokenised into the windows the model runs (one unless a stride splits it), for {@link #predictPrepared}. */
+    public record Prepared(String text, List<Encoding> encodings) implements PreparedInput {
+        public Prepared {
+            encodings = List.copyOf(encodings);
+        }
+
+        @Override
+        public int tokens() {
+            int n = 0;
+            for (Encoding e : encodings) n += e.length();
+            return n;
+        }
+
+        @Override
+        public int windows() {
+            return encodings.size();
+        }
+    }
+
+    /** Tokenises texts for {@link #predictPrepared} with the same options; the argument checks of {@link #predictBatch}. */
+    public List<Prepared> prepare(List<String> texts, Options options) {
         Objects.requireNonNull(options, "options");
         int maxLength = model.maxLength();
         validate(options, maxLength);
@@ -182,21 +206,53 @@ public final class TokenClassification {
                 .maxLength(maxLength)
                 .stride(options.stride() == null ? 0 : options.stride())
                 .build();
-        // the windows of every text, in order, and which text each belongs to
-        List<Encoding> windows = new ArrayList<>();
-        List<Integer> owner = new ArrayList<>();
+        List<Prepared> out = new ArrayList<>(texts.size());
         for (int t = 0; t < texts.size(); t++) {
             String text = texts.get(t);
             if (text == null) throw new IllegalArgumentException("text " + t + " is null");
             Encoding e = encode(tok, texts.size() > 1 ? "text " + t + ": " : "", text, enc, options, maxLength);
-            windows.add(e);
-            owner.add(t);
+            List<Encoding> windows = new ArrayList<>();
+            windows.add(Batches.alone(e));
             // without a stride, Hugging Face only uses the first window (plain truncation)
-            if (options.stride() != null) {
-                for (Encoding o : e.overflowing()) {
-                    windows.add(o);
-                    owner.add(t);
-                }
+            if (options.stride() != null) windows.addAll(e.overflowing());
+            out.add(new Prepared(text, windows));
+        }
+        return out;
+    }
+
+    /**
+     * How many windows each text takes with these options (one without a stride), counted without
+     * building them; the argument checks of {@link #prepare}.
+     */
+    public int[] windowCounts(List<String> texts, Options options) {
+        Objects.requireNonNull(options, "options");
+        int maxLength = model.maxLength();
+        validate(options, maxLength);
+        int[] out = new int[texts.size()];
+        java.util.Arrays.fill(out, 1);
+        if (options.stride() == null) return out;
+        Tokenizer tok = model.tokenizer();
+        int room = maxLength - tok.numSpecialTokensToAdd(false);
+        for (int t = 0; t < out.length; t++) {
+            String text = texts.get(t);
+            if (text == null) throw new IllegalArgumentException("text " + t + " is null");
+            int n = tok.encode(text, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).length();
+            checkStride(texts.size() > 1 ? "text " + t + ": " : "", n, room, options.stride(), maxLength);
+            out[t] = Batches.overflowWindows(n, room, options.stride());
+        }
+        return out;
+    }
+
+    /** Entities for texts {@link #prepare}d with the same options: one list per text, in order. */
+    public List<List<Entity>> predictPrepared(List<Prepared> texts, Options options) {
+        Objects.requireNonNull(options, "options");
+        // the windows of every text, in order, and which text each belongs to
+        List<Encoding> windows = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        for (int t = 0; t < texts.size(); t++) {
+            for (Encoding e : texts.get(t).encodings()) {
+                windows.add(e);
+                owner.add(t);
             }
         }
         float[][] logits = logits(windows);
@@ -208,7 +264,7 @@ public final class TokenClassification {
         }
         for (int w = 0; w < windows.size(); w++) {
             int t = owner.get(w);
-            List<Entity> entities = aggregate(gather(texts.get(t), windows.get(w), logits[w]), options.aggregation());
+            List<Entity> entities = aggregate(gather(texts.get(t).text(), windows.get(w), logits[w]), options.aggregation());
             for (Entity e : entities) {
                 if (!options.ignoreLabels().contains(e.label())) perText.get(t).add(e);
             }
@@ -236,17 +292,19 @@ public final class TokenClassification {
 
     private Encoding encode(Tokenizer tok, String where, String text, EncodeOptions enc, Options options, int maxLength) {
         if (options.stride() == null) return tok.encode(text, enc);
-        int stride = options.stride();
         int room = maxLength - tok.numSpecialTokensToAdd(false);
-        if (stride >= room) {
-            // Rust panics ("assertion failed: stride < max_len") once the text needs windows
-            int n = tok.encode(text, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).length();
-            if (n > room) {
-                throw new IllegalArgumentException(where + "stride " + stride + " must be less than the " + room
-                        + " tokens a window holds besides the special tokens (max length " + maxLength + ")");
-            }
-        }
+        // Rust panics ("assertion failed: stride < max_len") once the text needs windows
+        if (options.stride() >= room) checkStride(where, tok.encode(text, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).length(),
+                room, options.stride(), maxLength);
         return tok.encode(text, enc);
+    }
+
+    /** A stride is refused, as the Rust tokenizer refuses it, when a text of {@code n} tokens needs windows and the stride fills them. */
+    private static void checkStride(String where, int n, int room, int stride, int maxLength) {
+        if (n > room && stride >= room) {
+            throw new IllegalArgumentException(where + "stride " + stride + " must be less than the " + room
+                    + " tokens a window holds besides the special tokens (max length " + maxLength + ")");
+        }
     }
 
     /** Logits [window][token * labels + label], computed in padded batches. */

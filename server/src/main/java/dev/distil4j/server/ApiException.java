@@ -17,6 +17,7 @@ public final class ApiException extends RuntimeException {
     static final String NOT_FOUND = "NotFound";
     static final String METHOD_NOT_ALLOWED = "MethodNotAllowed";
     static final String UNAUTHORIZED = "Unauthorized";
+    static final String TIMEOUT = "Timeout";
 
     private final int status;
     private final String errorType;
@@ -88,6 +89,32 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException payloadTooLarge(long limit) {
         return new ApiException(413, VALIDATION, "request body exceeds the limit of " + limit + " bytes");
+    }
+
+    /** A request body that is not JSON (415), or whose Content-Encoding the server does not decode. */
+    public static ApiException unsupportedMediaType(String message) {
+        return new ApiException(415, VALIDATION, message);
+    }
+
+    /** The client stopped sending its request before the body was complete (408). */
+    public static ApiException timeout(String message) {
+        return new ApiException(408, TIMEOUT, message);
+    }
+
+    /**
+     * An error that the HTTP layer itself answers (a malformed request line, oversized headers, a bad
+     * URI): the type that goes with its status, and the given reason, which names no Java internals.
+     */
+    public static ApiException forStatus(int status, String reason) {
+        return switch (status) {
+            case 401 -> unauthorized();
+            case 404 -> notFound(reason);
+            case 405 -> methodNotAllowed(reason);
+            case 408 -> timeout(reason);
+            case 429 -> overloaded(reason, 1);
+            case 503 -> unhealthy(reason);
+            default -> new ApiException(status, status >= 500 ? BACKEND : VALIDATION, reason);
+        };
     }
 
     /** The queue is full: try again shortly (429 with Retry-After). */

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Each item has its own future, completed with the output at its own index of the batch result,
  * so results can never be mixed up. An item whose future was cancelled (its client went away) is
- * dropped before it runs. A full queue refuses new items at once (429) instead of growing the heap;
+ * dropped before it runs. Whatever a batch throws fails only that batch's items: the worker never dies. A full queue refuses new items at once (429) instead of growing the heap;
  * after {@link #close()} nothing new is accepted (503) and what is queued still runs.
  *
  * @param <K> batch key: items batch together only when their keys are equal (e.g. task options)
@@ -206,8 +206,8 @@ public final class Batcher<K, I, O> implements AutoCloseable {
             }
             for (int i = 0; i < batch.size(); i++) batch.get(i).future.complete(out.get(i));
         } catch (Throwable t) {
+            // Errors too (a stack overflow in a tokenizer): the batch's requests fail, the worker lives on for the others
             for (Work<K, I, O> w : batch) w.future.completeExceptionally(t);
-            if (t instanceof Error e && !(t instanceof OutOfMemoryError)) throw e;
         } finally {
             observer.batch(items.size(), tokens, System.nanoTime() - start);
         }

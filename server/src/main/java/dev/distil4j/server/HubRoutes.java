@@ -11,6 +11,7 @@ import dev.distil4j.pipeline.QuestionAnswering;
 import dev.distil4j.pipeline.Task;
 import dev.distil4j.pipeline.TextClassification;
 import dev.distil4j.pipeline.TokenClassification;
+import dev.distil4j.tokenizer.Side;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -104,7 +105,16 @@ final class HubRoutes {
         return switch (m.task()) {
             case FILL_MASK -> {
                 var r = FillMask.HfRequest.parse(inputs, params);
-                List<Object> res = m.run(new Op.FillMaskOp(r.options()), r.texts(), budget(m, r.texts()), c.disconnected());
+                requests.checkCount(r.texts().size());
+                FillMask fm = m.fillMask();
+                List<FillMask.Prepared> p = fm.prepare(r.texts());
+                FillMask.Targets targets = r.options().targets().isEmpty() ? null : fm.resolveTargets(r.options().targets());
+                long predictions = 0;
+                for (FillMask.Prepared x : p) predictions += (long) x.maskCount() * fm.topK(r.options(), targets);
+                requests.checkPredictions(predictions, "fill-mask predictions (masks x top_k, top_k capped at the "
+                        + (targets == null ? "vocabulary" : "targets") + ")");
+                requests.checkWork(p);
+                List<Object> res = m.run(new Op.FillMaskOp(r.options(), targets), p, c.disconnected());
                 yield FillMask.toHfJson(r.list(), Routes.cast(res));
             }
             case TEXT_CLASSIFICATION -> textClassification(m, TextClassification.HfRequest.parse(inputs, params), shape, c);
@@ -113,14 +123,23 @@ final class HubRoutes {
                         ? TokenClassification.Options.defaults().withAggregation(TokenClassification.Aggregation.SIMPLE)
                         : TokenClassification.Options.defaults();
                 var r = TokenClassification.HfRequest.parse(inputs, params, base);
-                List<Object> res = m.run(new Op.NerOp(r.options()), r.texts(), budget(m, r.texts()), c.disconnected());
+                requests.checkCount(r.texts().size());
+                requests.checkWindows(m.ner().windowCounts(r.texts(), r.options()));
+                List<TokenClassification.Prepared> p = m.ner().prepare(r.texts(), r.options());
+                requests.checkWork(p);
+                List<Object> res = m.run(new Op.NerOp(r.options()), p, c.disconnected());
                 yield TokenClassification.toHfJson(r.list(), Routes.cast(res));
             }
             case QUESTION_ANSWERING -> {
                 var r = QuestionAnswering.HfRequest.parse(inputs, params);
                 requests.checkCount(r.inputs().size());
-                int[] t = requests.counts(m, r.inputs(), i -> m.tokens(i.question(), i.context()), true);
-                List<Object> res = m.run(new Op.QaOp(r.options()), r.inputs(), t, c.disconnected());
+                requests.checkWindows(m.qa().windowCounts(r.inputs(), r.options()));
+                List<QuestionAnswering.Prepared> p = m.qa().prepare(r.inputs(), r.options());
+                requests.checkWork(p);
+                long answers = 0;
+                for (QuestionAnswering.Prepared x : p) answers += x.maxAnswers(r.options());
+                requests.checkPredictions(answers, "question-answering answers (top_k, capped at the spans of each context)");
+                List<Object> res = m.run(new Op.QaOp(r.options()), p, c.disconnected());
                 yield QuestionAnswering.toHfJson(r.list(), Routes.cast(res));
             }
             case FEATURE_EXTRACTION -> throw new IllegalStateException("handled above");
@@ -139,8 +158,9 @@ final class HubRoutes {
         TextClassification.Options o = r.options();
         if (shape == Shape.HOSTED && r.legacy() && !r.labelOrder()) o = o.withTopK(TextClassification.ALL);
         requests.checkCount(r.inputs().size());
-        int[] t = requests.counts(m, r.inputs(), i -> m.tokens(i.text(), i.textPair()), true);
-        List<Object> res = m.run(new Op.ClassifyOp(o, r.labelOrder()), r.inputs(), t, c.disconnected());
+        List<TextClassification.Prepared> p = m.classifier(Side.RIGHT).prepare(r.inputs(), o);
+        requests.checkWork(p);
+        List<Object> res = m.run(new Op.ClassifyOp(o, r.labelOrder(), Side.RIGHT), p, c.disconnected());
         if (shape == Shape.PIPELINE) return TextClassification.toHfJson(r, Routes.cast(res));
         ArrayNode out = HfJson.array();
         for (Object one : res) {
@@ -164,11 +184,14 @@ final class HubRoutes {
         ArrayNode all = HfJson.array();
         if (m.sentenceTransformer()) {
             SentenceRequest r = SentenceRequest.parse(params, texts, m, shape == Shape.HOSTED || m.normalizes(), requests);
-            for (float[] v : r.run(m, r.tokens(m, requests), c.disconnected(), Integer.MAX_VALUE)) all.add(Embeddings.vector(v));
+            for (float[] v : r.run(m, requests, c.disconnected())) all.add(Embeddings.vector(v));
         } else {
             Requests.noPrompt(params);
-            int[] t = requests.tokens(m, texts, Requests.bool(params, "truncate", requests.autoTruncate()));
-            for (Object v : m.run(new Op.TokensOp(Requests.side(params)), texts, t, c.disconnected())) {
+            Side side = Requests.side(params);
+            List<Embeddings.Prepared> p = m.rawEmbeddings(side).prepareTokens(texts);
+            requests.checkLengths(m, p, Embeddings.Prepared::fullLength, Requests.bool(params, "truncate", requests.autoTruncate()));
+            requests.checkWork(p);
+            for (Object v : m.run(new Op.TokensOp(side), p, c.disconnected())) {
                 all.add(Embeddings.toHfFeatureExtraction(Routes.cast(v)));
             }
         }
@@ -181,12 +204,6 @@ final class HubRoutes {
         out.remove(List.of("inputs", "parameters", "options"));
         if (params != null && params.isObject()) out.setAll((ObjectNode) params);
         return out;
-    }
-
-    /** Token counts for the batch budget; the pipelines themselves refuse or cut what is too long, as transformers does. */
-    private int[] budget(ServedModel m, List<String> texts) {
-        requests.checkCount(texts.size());
-        return requests.counts(m, texts, s -> m.tokens(s, null), true);
     }
 
     /**

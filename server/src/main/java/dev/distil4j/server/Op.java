@@ -1,41 +1,43 @@
 package dev.distil4j.server;
 
-import dev.distil4j.pipeline.Embeddings;
 import dev.distil4j.pipeline.FillMask;
 import dev.distil4j.pipeline.QuestionAnswering;
 import dev.distil4j.pipeline.TextClassification;
 import dev.distil4j.pipeline.TokenClassification;
-
 import dev.distil4j.tokenizer.Side;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a batch runs: a pipeline call with fixed options. Ops are records, so two requests with
- * equal options have equal ops and their inputs share batches; inputs with other options wait for
- * a batch of their own.
+ * What a batch runs: a pipeline call with fixed options on inputs that the request's thread has
+ * already tokenised ({@link dev.distil4j.pipeline.PreparedInput}), so the model's worker only runs the
+ * model and its post-processing. Ops are records, so two requests with equal options have equal ops
+ * and their inputs share batches; inputs with other options wait for a batch of their own.
  */
 sealed interface Op {
 
-    /** Runs the op on a batch of inputs of its kind; one output per input. */
+    /** Runs the op on a batch of prepared inputs of its kind; one output per input. */
     List<?> run(ServedModel m, List<Object> items);
+
+    /** The slot of an input that failed: its request rethrows the cause. */
+    record Failure(Throwable cause) {}
 
     /**
      * Runs a batch; if the batch fails, runs each input alone, so one bad input fails only its own
-     * request. A failed input's slot holds its exception, which the route rethrows.
+     * request. A failed input's slot holds a {@link Failure}, Errors included (a stack overflow).
      */
     default List<Object> runIsolated(ServedModel m, List<Object> items) {
         try {
             return new ArrayList<>(run(m, items));
-        } catch (RuntimeException batchFailure) {
-            if (items.size() == 1) return List.of(batchFailure);
+        } catch (Throwable batchFailure) {
+            if (items.size() == 1) return List.of(new Failure(batchFailure));
             List<Object> out = new ArrayList<>(items.size());
             for (Object item : items) {
                 try {
                     out.add(run(m, List.of(item)).get(0));
-                } catch (RuntimeException e) {
-                    out.add(e);
+                } catch (Throwable e) {
+                    out.add(new Failure(e));
                 }
             }
             return out;
@@ -47,38 +49,35 @@ sealed interface Op {
         return (List<T>) (List<?>) items;
     }
 
-    record FillMaskOp(FillMask.Options options) implements Op {
+    /** @param targets the options' targets, resolved (null when there are none) */
+    record FillMaskOp(FillMask.Options options, FillMask.Targets targets) implements Op {
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            return m.fillMask().predictBatch(cast(items), options);
+            return m.fillMask().predictPrepared(cast(items), options, targets);
         }
     }
 
-    /** Scores per label; {@code side} is where over-long inputs are cut (when the options truncate). */
+    /** Scores per label; {@code side} is where over-long inputs were cut (when the options truncate). */
     record ClassifyOp(TextClassification.Options options, boolean labelOrder, Side side) implements Op {
-        ClassifyOp(TextClassification.Options options, boolean labelOrder) {
-            this(options, labelOrder, Side.RIGHT);
-        }
-
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            List<TextClassification.Input> in = cast(items);
+            List<TextClassification.Prepared> in = cast(items);
             TextClassification c = m.classifier(side);
-            return labelOrder ? c.scoresInLabelOrder(in, options) : c.classifyBatch(in, options);
+            return labelOrder ? c.scoresInLabelOrderPrepared(in, options) : c.classifyPrepared(in, options);
         }
     }
 
     record NerOp(TokenClassification.Options options) implements Op {
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            return m.ner().predictBatch(cast(items), options);
+            return m.ner().predictPrepared(cast(items), options);
         }
     }
 
     record QaOp(QuestionAnswering.Options options) implements Op {
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            return m.qa().predictBatch(cast(items), options);
+            return m.qa().predictPrepared(cast(items), options);
         }
     }
 
@@ -89,7 +88,7 @@ sealed interface Op {
     record SentenceOp(Side side) implements Op {
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            return m.rawEmbeddings(side).sentences(cast(items));
+            return m.rawEmbeddings(side).sentencesPrepared(cast(items));
         }
     }
 
@@ -97,15 +96,15 @@ sealed interface Op {
     record TokensOp(Side side) implements Op {
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            return m.rawEmbeddings(side).tokensBatch(cast(items));
+            return m.rawEmbeddings(side).tokensPrepared(cast(items));
         }
     }
 
     /** SPLADE vectors over the vocabulary from a masked-language-model head (TEI /embed_sparse). */
-    record SpladeOp(int maxLength, Side side) implements Op {
+    record SpladeOp(Side side) implements Op {
         @Override
         public List<?> run(ServedModel m, List<Object> items) {
-            return Splade.vectors(m.headModel(side), cast(items), maxLength);
+            return Splade.vectors(m.headModel(side), cast(items));
         }
     }
 }

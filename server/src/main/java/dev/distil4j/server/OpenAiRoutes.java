@@ -49,9 +49,10 @@ final class OpenAiRoutes {
         // OpenAI's request has no normalize, truncate or direction: always normalised, truncated only with --auto-truncate
         SentenceRequest r = new SentenceRequest(texts, true, Requests.dimensions(body, m.embeddingDimension()),
                 options.autoTruncate(), dev.distil4j.tokenizer.Side.RIGHT);
-        int[] tokens = r.tokens(m, requests);
         // a request of up to 2,048 inputs goes to the batcher in parts no larger than any other request, nor than the queue
-        List<float[]> vectors = r.run(m, tokens, c.disconnected(), Math.min(options.maxClientBatch(), options.maxQueue()));
+        int chunk = Math.min(options.maxClientBatch(), options.maxQueue());
+        List<Embeddings.Prepared> prepared = r.prepare(m, requests, chunk);
+        List<float[]> vectors = r.run(m, prepared, c.disconnected(), chunk);
         ObjectNode out = HttpApi.JSON.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");
@@ -64,7 +65,7 @@ final class OpenAiRoutes {
         }
         out.put("model", m.id());
         int used = 0;
-        for (int n : tokens) used += n;
+        for (Embeddings.Prepared p : prepared) used += p.tokens();
         out.putObject("usage").put("prompt_tokens", used).put("total_tokens", used);
         return HttpApi.Reply.json(out);
     }

@@ -1,6 +1,7 @@
 package dev.distil4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distil4j.pipeline.PreparedInput;
 import dev.distil4j.tokenizer.Side;
 
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.function.ToIntFunction;
 /**
  * Reading request fields and enforcing the per-request limits, the same way on every route: wrong
  * types are 422, missing or empty inputs 400 ("Empty"), more inputs than {@code --max-client-batch-size}
- * or an input longer than the model takes 422 (the latter unless truncation is on).
+ * or an input longer than the model takes 422 (the latter unless truncation is on), and so is a request
+ * whose tokenised inputs would make the model run more than the work limits allow.
  */
 final class Requests {
     private final ServerOptions options;
@@ -92,29 +94,85 @@ final class Requests {
         if (n > max) throw ApiException.validation("batch size " + n + " > maximum allowed batch size " + max);
     }
 
-    /** Token counts of single texts; see {@link #counts(ServedModel, List, ToIntFunction, boolean)}. */
-    int[] tokens(ServedModel m, List<String> texts, boolean truncate) {
-        return counts(m, texts, t -> m.tokens(t, null), truncate);
+    /**
+     * Refuses, as TEI does (422), an input longer than the model takes (special tokens included) unless
+     * {@code truncate}; {@code length} gives an input's untruncated token count.
+     */
+    <T> void checkLengths(ServedModel m, List<T> inputs, ToIntFunction<T> length, boolean truncate) {
+        if (truncate) return;
+        int max = m.maxInputLength();
+        for (int i = 0; i < inputs.size(); i++) {
+            int n = length.applyAsInt(inputs.get(i));
+            if (n > max) {
+                throw ApiException.validation((inputs.size() > 1 ? "input " + i + " has " : "the input has ") + n
+                        + " tokens; model " + m.id() + " takes at most " + max
+                        + " (send \"truncate\": true, or start the server with --auto-truncate)");
+            }
+        }
+    }
+
+    /** {@link #checkLengths} for single texts, counted by the model's tokenizer. */
+    void checkTextLengths(ServedModel m, List<String> texts, boolean truncate) {
+        checkLengths(m, texts, t -> m.tokens(t, null), truncate);
     }
 
     /**
-     * Token counts (special tokens included), capped at the model's maximum input length; an input over
-     * it is a 422, as TEI answers, unless {@code truncate}.
+     * What a request asks of the model, against the per-request limits, before anything is queued:
+     * the tokens the model runs (all inputs and windows, special tokens included) and the number of
+     * forward-pass sequences. Over either, 422: one client must not hold the model's only worker.
      */
-    <T> int[] counts(ServedModel m, List<T> inputs, ToIntFunction<T> count, boolean truncate) {
-        int max = m.maxInputLength();
-        int[] t = new int[inputs.size()];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = count.applyAsInt(inputs.get(i));
-            if (t[i] > max) {
-                if (!truncate) {
-                    throw ApiException.validation((inputs.size() > 1 ? "input " + i + " has " : "the input has ") + t[i]
-                            + " tokens; model " + m.id() + " takes at most " + max
-                            + " (send \"truncate\": true, or start the server with --auto-truncate)");
-                }
-                t[i] = max;
-            }
+    void checkWork(List<? extends PreparedInput> inputs) {
+        long tokens = 0, windows = 0;
+        for (PreparedInput p : inputs) {
+            tokens += p.tokens();
+            windows += p.windows();
         }
-        return t;
+        checkWindows(windows, inputs.size());
+        checkTokens(tokens, subject(inputs.size()) + " would run", "through the model");
+    }
+
+    /**
+     * Windows counted before they are built (question answering, strided token classification), against
+     * {@code --max-request-windows}: a long context is refused before it becomes thousands of windows.
+     */
+    void checkWindows(int[] counts) {
+        long windows = 0;
+        for (int n : counts) windows += n;
+        checkWindows(windows, counts.length);
+    }
+
+    private void checkWindows(long windows, int inputs) {
+        // never below one window per input of a full request: the limit is about long inputs cut into many
+        int max = Math.max(options.maxRequestWindows(), options.maxClientBatch());
+        if (windows > max) {
+            throw ApiException.validation(subject(inputs) + " would run as " + windows + " model windows; the server takes at most "
+                    + max + " per request (--max-request-windows): send a shorter context or fewer inputs, "
+                    + "or larger windows (max_seq_len, doc_stride)");
+        }
+    }
+
+    private static String subject(int inputs) {
+        return inputs == 1 ? "the input" : inputs + " inputs";
+    }
+
+    /** {@code tokens} for one request (what a route computes, or answers with, per token) against {@code --max-request-tokens}. */
+    void checkTokens(long tokens, String subject, String where) {
+        if (tokens > options.maxRequestTokens()) {
+            throw ApiException.validation(subject + " " + tokens + " tokens " + where + "; the server takes at most "
+                    + options.maxRequestTokens() + " per request (--max-request-tokens): send shorter or fewer inputs");
+        }
+    }
+
+    /** {@link #checkWork} for each part of {@code chunk} inputs that goes to the batcher on its own (OpenAI's large requests). */
+    void checkWork(List<? extends PreparedInput> inputs, int chunk) {
+        for (int from = 0; from < inputs.size(); from += chunk) checkWork(inputs.subList(from, Math.min(inputs.size(), from + chunk)));
+    }
+
+    /** The answers a request asks for (fill-mask candidates, question-answering answers), against {@code --max-predictions}: 422 over. */
+    void checkPredictions(long n, String what) {
+        if (n > options.maxPredictions()) {
+            throw ApiException.validation("the request asks for " + n + " " + what + "; the server gives at most "
+                    + options.maxPredictions() + " per request (--max-predictions): lower top_k or send fewer inputs");
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.distil4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distil4j.pipeline.Embeddings;
 import dev.distil4j.tokenizer.Side;
 
 import java.util.ArrayList;
@@ -30,16 +31,27 @@ record SentenceRequest(List<String> texts, boolean normalize, Integer dimensions
                 Requests.bool(params, "truncate", requests.autoTruncate()), Requests.side(params));
     }
 
-    /** Token counts, checked against the model's limit (422 over it unless {@code truncate}). */
-    int[] tokens(ServedModel m, Requests requests) {
-        return requests.tokens(m, texts, truncate);
+    /**
+     * The texts tokenised on the caller's thread, as the model will run them; 422 for an input over the
+     * model's limit (unless {@code truncate}) or a request over the work limits, {@code chunk} inputs at a time.
+     */
+    List<Embeddings.Prepared> prepare(ServedModel m, Requests requests, int chunk) {
+        List<Embeddings.Prepared> p = m.rawEmbeddings(side).prepareSentences(texts);
+        requests.checkLengths(m, p, Embeddings.Prepared::fullLength, truncate);
+        requests.checkWork(p, chunk);
+        return p;
     }
 
     /** One finished vector per text; {@code chunk} inputs go to the batcher at a time. */
-    List<float[]> run(ServedModel m, int[] tokens, CompletableFuture<Void> disconnected, int chunk) {
-        List<Object> raw = m.runInChunks(new Op.SentenceOp(side), texts, tokens, disconnected, chunk);
+    List<float[]> run(ServedModel m, List<Embeddings.Prepared> prepared, CompletableFuture<Void> disconnected, int chunk) {
+        List<Object> raw = m.runInChunks(new Op.SentenceOp(side), prepared, disconnected, chunk);
         List<float[]> out = new ArrayList<>(raw.size());
         for (Object v : raw) out.add(Vectors.finish((float[]) v, dimensions, normalize));
         return out;
+    }
+
+    /** {@link #prepare} and {@link #run} for a request that goes to the batcher whole. */
+    List<float[]> run(ServedModel m, Requests requests, CompletableFuture<Void> disconnected) {
+        return run(m, prepare(m, requests, Integer.MAX_VALUE), disconnected, Integer.MAX_VALUE);
     }
 }

@@ -5,6 +5,7 @@ import dev.distil4j.model.Model;
 import dev.distil4j.pipeline.Embeddings;
 import dev.distil4j.pipeline.FillMask;
 import dev.distil4j.pipeline.PipelineModel;
+import dev.distil4j.pipeline.PreparedInput;
 import dev.distil4j.pipeline.QuestionAnswering;
 import dev.distil4j.pipeline.SentenceTransformerConfig;
 import dev.distil4j.pipeline.Task;
@@ -209,20 +210,20 @@ final class ServedModel implements AutoCloseable {
         return rawEmbeddings(Side.RIGHT).sentenceDimension();
     }
 
-    /** Token count of one input with its special tokens (for the batch budget and the length limit). */
+    /** Token count of one input with its special tokens, untruncated (for the length limit). */
     int tokens(String text, String pair) {
         return tokenizer().encode(text, pair, EncodeOptions.DEFAULT).length();
     }
 
     /**
-     * Runs every input through the batcher and waits; a disconnected client cancels what is still
-     * queued. Inputs fail individually: the first failure is thrown.
+     * Runs every prepared input through the batcher and waits; a disconnected client cancels what is
+     * still queued. Inputs fail individually: the first failure is thrown.
      */
-    List<Object> run(Op op, List<?> items, int[] tokens, CompletableFuture<Void> disconnected) {
+    List<Object> run(Op op, List<? extends PreparedInput> items, CompletableFuture<Void> disconnected) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Object>[] futures = new CompletableFuture[items.size()];
         try {
-            for (int i = 0; i < items.size(); i++) futures[i] = batcher.submit(op, items.get(i), tokens[i]);
+            for (int i = 0; i < items.size(); i++) futures[i] = batcher.submit(op, items.get(i), items.get(i).tokens());
         } catch (RuntimeException e) {
             for (CompletableFuture<Object> f : futures) if (f != null) f.cancel(false);
             throw e;
@@ -238,11 +239,11 @@ final class ServedModel implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw ApiException.unhealthy("interrupted");
             } catch (ExecutionException e) {
-                throw unwrap(e.getCause());
+                throw rethrown(e.getCause());
             } catch (CancellationException e) {
                 throw ApiException.unhealthy("the request was cancelled");
             }
-            if (out[i] instanceof RuntimeException failure) throw failure;
+            if (out[i] instanceof Op.Failure failure) throw rethrown(failure.cause());
         }
         return List.of(out);
     }
@@ -251,17 +252,18 @@ final class ServedModel implements AutoCloseable {
      * As {@link #run}, {@code chunk} inputs at a time: a request larger than the queue (OpenAI's 2,048
      * inputs) still goes through, and takes no more of the queue at once than any other request.
      */
-    List<Object> runInChunks(Op op, List<?> items, int[] tokens, CompletableFuture<Void> disconnected, int chunk) {
+    List<Object> runInChunks(Op op, List<? extends PreparedInput> items, CompletableFuture<Void> disconnected, int chunk) {
         List<Object> out = new ArrayList<>(items.size());
         for (int from = 0; from < items.size(); from += chunk) {
-            int to = Math.min(items.size(), from + chunk);
-            out.addAll(run(op, items.subList(from, to), java.util.Arrays.copyOfRange(tokens, from, to), disconnected));
+            out.addAll(run(op, items.subList(from, Math.min(items.size(), from + chunk)), disconnected));
         }
         return out;
     }
 
-    private static RuntimeException unwrap(Throwable t) {
+    /** A failure from the worker, thrown on the request's thread: unchecked as it was (Errors too), checked ones wrapped. */
+    private static RuntimeException rethrown(Throwable t) {
         if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
         return new IllegalStateException("inference failed", t);
     }
 

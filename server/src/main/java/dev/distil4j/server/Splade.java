@@ -4,6 +4,7 @@ import dev.distil4j.model.HeadType;
 import dev.distil4j.model.ModelInput;
 import dev.distil4j.model.Tensor;
 import dev.distil4j.pipeline.PipelineModel;
+import dev.distil4j.pipeline.PreparedInput;
 import dev.distil4j.tokenizer.EncodeOptions;
 import dev.distil4j.tokenizer.Encoding;
 import dev.distil4j.tokenizer.TruncationStrategy;
@@ -19,19 +20,41 @@ import java.util.List;
 final class Splade {
     private Splade() {}
 
+    /** One text's token ids, cut to the length the route allows. */
+    record Prepared(int[] ids) implements PreparedInput {
+        Prepared {
+            ids = ids.clone();
+        }
+
+        @Override
+        public int tokens() {
+            return ids.length;
+        }
+
+    }
+
     static boolean supports(PipelineModel pm) {
         return pm.model().headType() == HeadType.MASKED_LM;
     }
 
-    /** One dense vector over the vocabulary per text (mostly zeros); texts longer than {@code maxLength} tokens are cut. */
-    static List<float[]> vectors(PipelineModel pm, List<String> texts, int maxLength) {
-        if (!supports(pm)) throw new IllegalStateException("SPLADE needs a masked-language-model head");
+    /** Tokenises texts, cutting those longer than {@code maxLength} tokens on the tokenizer's truncation side. */
+    static List<Prepared> prepare(PipelineModel pm, List<String> texts, int maxLength) {
         EncodeOptions enc = EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST, maxLength);
-        List<float[]> out = new ArrayList<>(texts.size());
-        // one sequence per forward pass: the [tokens, vocabulary] logits are large and need no padding this way
+        List<Prepared> out = new ArrayList<>(texts.size());
         for (String text : texts) {
             Encoding e = pm.tokenizer().encode(text, enc);
-            Tensor logits = pm.model().forward(ModelInput.of(e.ids())).logits();
+            out.add(new Prepared(e.ids()));
+        }
+        return out;
+    }
+
+    /** One dense vector over the vocabulary per text (mostly zeros). */
+    static List<float[]> vectors(PipelineModel pm, List<Prepared> texts) {
+        if (!supports(pm)) throw new IllegalStateException("SPLADE needs a masked-language-model head");
+        List<float[]> out = new ArrayList<>(texts.size());
+        // one sequence per forward pass: the [tokens, vocabulary] logits are large and need no padding this way
+        for (Prepared p : texts) {
+            Tensor logits = pm.model().forward(ModelInput.of(p.ids)).logits();
             int t = logits.dim(1), v = logits.dim(2);
             float[] data = logits.data();
             float[] pooled = new float[v];

@@ -8,6 +8,7 @@ import dev.distil4j.pipeline.Embeddings;
 import dev.distil4j.pipeline.TextClassification;
 import dev.distil4j.tokenizer.EncodeOptions;
 import dev.distil4j.tokenizer.Encoding;
+import dev.distil4j.tokenizer.Side;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,7 +66,7 @@ final class TeiRoutes {
         requests.checkCount(texts.size());
         SentenceRequest r = SentenceRequest.parse(body, texts, m, true, requests);
         ArrayNode out = HttpApi.JSON.createArrayNode();
-        for (float[] v : r.run(m, r.tokens(m, requests), c.disconnected(), Integer.MAX_VALUE)) out.add(Embeddings.vector(v));
+        for (float[] v : r.run(m, requests, c.disconnected())) out.add(Embeddings.vector(v));
         return HttpApi.Reply.json(out);
     }
 
@@ -75,9 +76,12 @@ final class TeiRoutes {
         List<String> texts = Requests.strings(body.get("inputs"), "inputs");
         requests.checkCount(texts.size());
         Requests.noPrompt(body);
-        int[] t = requests.tokens(m, texts, Requests.bool(body, "truncate", options.autoTruncate()));
+        Side side = Requests.side(body);
+        List<Embeddings.Prepared> p = m.rawEmbeddings(side).prepareTokens(texts);
+        requests.checkLengths(m, p, Embeddings.Prepared::fullLength, Requests.bool(body, "truncate", options.autoTruncate()));
+        requests.checkWork(p);
         ArrayNode out = HttpApi.JSON.createArrayNode();
-        for (Object v : m.run(new Op.TokensOp(Requests.side(body)), texts, t, c.disconnected())) {
+        for (Object v : m.run(new Op.TokensOp(side), p, c.disconnected())) {
             ArrayNode seq = out.addArray();
             for (Embeddings.TokenEmbedding e : Routes.<List<Embeddings.TokenEmbedding>>cast(v)) seq.add(Embeddings.vector(e.vector()));
         }
@@ -95,9 +99,12 @@ final class TeiRoutes {
         List<String> texts = Requests.strings(body.get("inputs"), "inputs");
         requests.checkCount(texts.size());
         Requests.noPrompt(body);
-        int[] t = requests.tokens(m, texts, Requests.bool(body, "truncate", options.autoTruncate()));
+        requests.checkTextLengths(m, texts, Requests.bool(body, "truncate", options.autoTruncate()));
+        Side side = Requests.side(body);
+        List<Splade.Prepared> p = Splade.prepare(m.headModel(side), texts, m.maxInputLength());
+        requests.checkWork(p);
         ArrayNode out = HttpApi.JSON.createArrayNode();
-        for (Object v : m.run(new Op.SpladeOp(m.maxInputLength(), Requests.side(body)), texts, t, c.disconnected())) {
+        for (Object v : m.run(new Op.SpladeOp(side), p, c.disconnected())) {
             ArrayNode sparse = out.addArray();
             float[] dense = (float[]) v;
             for (int i = 0; i < dense.length; i++) {
@@ -137,8 +144,7 @@ final class TeiRoutes {
         boolean truncate = Requests.bool(body, "truncate", options.autoTruncate());
         var opts = TextClassification.Options.defaults().withTopK(TextClassification.ALL).withTruncation(truncate)
                 .withMaxLength(m.maxInputLength()).withFunction(teiFunction(m, Requests.bool(body, "raw_scores", false)));
-        int[] t = requests.counts(m, in, i -> m.tokens(i.text(), i.textPair()), truncate);
-        List<Object> res = m.run(new Op.ClassifyOp(opts, false, Requests.side(body)), in, t, c.disconnected());
+        List<Object> res = classify(m, in, opts, false, Requests.side(body), truncate, c);
         ArrayNode out = HttpApi.JSON.createArrayNode();
         for (Object r : res) {
             ArrayNode one = out.addArray();
@@ -147,6 +153,18 @@ final class TeiRoutes {
             }
         }
         return HttpApi.Reply.json(batch ? out : out.get(0));
+    }
+
+    /**
+     * Classifies on the request's thread as far as tokens: refuses over-long inputs unless {@code truncate}
+     * and requests over the work limits, then runs the model through the batcher.
+     */
+    private List<Object> classify(ServedModel m, List<TextClassification.Input> in, TextClassification.Options opts,
+                                  boolean labelOrder, Side side, boolean truncate, HttpApi.Call c) {
+        requests.checkLengths(m, in, i -> m.tokens(i.text(), i.textPair()), truncate);
+        List<TextClassification.Prepared> p = m.classifier(side).prepare(in, opts);
+        requests.checkWork(p);
+        return m.run(new Op.ClassifyOp(opts, labelOrder, side), p, c.disconnected());
     }
 
     private static final String PREDICT_INPUTS = "\"inputs\" must be a string, a pair of strings [text, text_pair], "
@@ -192,8 +210,7 @@ final class TeiRoutes {
         boolean truncate = Requests.bool(body, "truncate", options.autoTruncate());
         var opts = TextClassification.Options.defaults().withTruncation(truncate).withMaxLength(m.maxInputLength())
                 .withFunction(teiFunction(m, Requests.bool(body, "raw_scores", false)));
-        int[] t = requests.counts(m, in, i -> m.tokens(i.text(), i.textPair()), truncate);
-        List<Object> res = m.run(new Op.ClassifyOp(opts, true, Requests.side(body)), in, t, c.disconnected());
+        List<Object> res = classify(m, in, opts, true, Requests.side(body), truncate, c);
         record Rank(int index, float score) {}
         List<Rank> ranks = new ArrayList<>();
         for (int i = 0; i < res.size(); i++) {
@@ -233,7 +250,7 @@ final class TeiRoutes {
         Requests.noPrompt(params);
         SentenceRequest r = new SentenceRequest(texts, false, null, Requests.bool(params, "truncate", options.autoTruncate()),
                 Requests.side(params));
-        List<float[]> v = r.run(m, r.tokens(m, requests), c.disconnected(), Integer.MAX_VALUE);
+        List<float[]> v = r.run(m, requests, c.disconnected());
         ArrayNode out = HttpApi.JSON.createArrayNode();
         for (int i = 1; i < v.size(); i++) out.add(FloatNode.valueOf(Vectors.cosine(v.get(0), v.get(i))));
         return out;
@@ -251,9 +268,18 @@ final class TeiRoutes {
         requests.checkCount(texts.size());
         Requests.noPrompt(body);
         EncodeOptions eo = EncodeOptions.DEFAULT.withAddSpecialTokens(Requests.bool(body, "add_special_tokens", true));
-        ArrayNode out = HttpApi.JSON.createArrayNode();
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        long total = 0;
         for (String text : texts) {
-            Encoding e = m.tokenizer().encode(text, eo);
+            encodings.add(m.tokenizer().encode(text, eo));
+            total += encodings.getLast().length();
+        }
+        // the answer has an entry per token: bounded as the tokens of any request
+        requests.checkTokens(total, texts.size() == 1 ? "the input has" : "the inputs have", "to list");
+        ArrayNode out = HttpApi.JSON.createArrayNode();
+        for (int n = 0; n < texts.size(); n++) {
+            String text = texts.get(n);
+            Encoding e = encodings.get(n);
             int[] bytes = utf8Offsets(text);
             ArrayNode toks = out.addArray();
             for (int i = 0; i < e.length(); i++) {

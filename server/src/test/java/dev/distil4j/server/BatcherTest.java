@@ -139,6 +139,29 @@ class BatcherTest {
         }
     }
 
+    /** Errors too (a stack overflow in a tokenizer, an exhausted heap): the batch fails, the one worker lives on. */
+    @Test
+    void errorsFailTheirBatchAndTheWorkerGoesOn() throws Exception {
+        List<Throwable> errors = List.of(new StackOverflowError(), new OutOfMemoryError("Java heap space"), new AssertionError("a"),
+                new LinkageError("b"), new InternalError("c"));
+        AtomicInteger calls = new AtomicInteger();
+        var limits = new Batcher.Limits(100, 8, 100, Duration.ZERO);
+        try (var b = new Batcher<String, Integer, Integer>("e", limits, (k, items) -> {
+            int call = calls.getAndIncrement();
+            if (call % 2 == 0) {
+                Throwable t = errors.get(call / 2 % errors.size());
+                if (t instanceof Error e) throw e;
+            }
+            return items;
+        }, Batcher.Observer.NONE)) {
+            for (int i = 0; i < errors.size(); i++) {
+                var e = assertThrows(ExecutionException.class, () -> b.submit("k", 1, 1).get(10, TimeUnit.SECONDS));
+                assertEquals(errors.get(i), e.getCause());
+                assertEquals(7 + i, b.submit("k", 7 + i, 1).get(10, TimeUnit.SECONDS), "the worker still runs batches");
+            }
+        }
+    }
+
     @Test
     void drainRunsWhatIsQueuedAndRefusesNewWork() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
