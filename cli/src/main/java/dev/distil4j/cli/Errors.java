@@ -26,7 +26,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         if (brokenPipe(e)) return BrokenPipe.EXIT; // quietly, as a tool killed by SIGPIPE
         boolean user = isUserError(e);
         String msg = message(e);
-        cl.getErr().println("distil4j " + cl.getCommandName() + ": " + (user ? "" : "internal error: ") + msg);
+        String name = cl.getParent() == null ? "distil4j" : "distil4j " + cl.getCommandName();
+        cl.getErr().println(name + ": " + (user ? "" : "internal error: ") + msg);
         if ("1".equals(System.getenv("DISTIL4J_DEBUG"))) e.printStackTrace(cl.getErr());
         cl.getErr().flush();
         return user ? BAD_INPUT : INTERNAL;

@@ -101,6 +101,9 @@ public final class Main implements Runnable {
             return code;
         } catch (BrokenPipe e) {
             return BrokenPipe.EXIT;
+        } catch (UserException e) { // flushing the last of picocli's text to a full disk
+            err.println(name + ": " + e.getMessage());
+            return Errors.BAD_INPUT;
         } catch (OutOfMemoryError e) {
             err.println(name + ": out of memory (Java heap of " + Sizes.format(Runtime.getRuntime().maxMemory()) + "): give the JVM more "
                     + "(DISTIL4J_JAVA_OPTS=-Xmx8g), or smaller inputs (--max-record-size, --batch-size)");
@@ -126,6 +129,16 @@ public final class Main implements Runnable {
         boolean all = named.isEmpty() || named.contains(CommandLine.HelpCommand.class);
         for (Class<?> c : all ? COMMANDS : named) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(new Errors());
+        // picocli prints a stack trace for what its help printing throws (stdout full or closed): to the handler instead
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (BrokenPipe | UserException e) {
+                CommandLine.ParseResult last = parsed;
+                while (last.hasSubcommand()) last = last.subcommand();
+                throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), e.getMessage(), e);
+            }
+        });
         return cl;
     }
 

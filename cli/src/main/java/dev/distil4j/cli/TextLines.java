@@ -99,7 +99,7 @@ final class TextLines {
                     + "), the limit for one record (--max-record-size)", total, lead);
         }
         Utf8Text.Decoded d = utf8.decode(line, 0, len, b -> "at byte " + (b + 1) + " of the line");
-        return new Line(number, d.text(), d.problem() == null ? null : d.problem() + "; " + Utf8Text.HINT, total, lead);
+        return new Line(number, d.text(), d.problem() == null ? null : "not UTF-8 text: " + d.problem(), total, lead);
     }
 
     private int lead(int from, int to) {

@@ -30,11 +30,11 @@ final class Utf8Text {
         }
     }
 
-    /** The text, or (strict) why it is not UTF-8 text: {@code problem} is then set and {@code text} has U+FFFD in its place. */
+    /**
+     * The text, or (strict) why it is not UTF-8 text: {@code problem} is then set, ready to follow
+     * "not UTF-8 text: ", and {@code text} has U+FFFD in place of malformed bytes.
+     */
     record Decoded(String text, String problem) {}
-
-    /** The hint every decoding error ends with. */
-    static final String HINT = "convert it to UTF-8, or give --encoding-errors replace to read bad bytes as U+FFFD";
 
     private final Mode mode;
     private final CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
@@ -54,8 +54,9 @@ final class Utf8Text {
         if (mode == Mode.REPLACE) return new Decoded(new String(b, off, len, StandardCharsets.UTF_8), null);
         for (int i = off; i < off + len; i++) {
             if (b[i] == 0) {
+                // valid UTF-8, but never in text: --encoding-errors replace would not help, so no hint to it
                 return new Decoded(new String(b, off, len, StandardCharsets.UTF_8), "a NUL byte " + at.apply(i - off)
-                        + ": binary data, or UTF-16 text without a byte order mark?");
+                        + " (binary data, or UTF-16 without a byte order mark?); convert it to UTF-8");
             }
         }
         if (chars.capacity() < len) chars = CharBuffer.allocate(Math.max(len, 2 * chars.capacity()));
@@ -67,7 +68,8 @@ final class Utf8Text {
         if (r.isError()) {
             int bad = in.position() - off;
             return new Decoded(new String(b, off, len, StandardCharsets.UTF_8),
-                    "not valid UTF-8: byte 0x" + String.format("%02X", b[in.position()] & 0xff) + " " + at.apply(bad));
+                    "byte 0x" + String.format("%02X", b[in.position()] & 0xff) + " " + at.apply(bad)
+                            + "; convert it to UTF-8, or give --encoding-errors replace to read such bytes as U+FFFD");
         }
         chars.flip();
         return new Decoded(chars.toString(), null);
@@ -108,7 +110,7 @@ final class Utf8Text {
         if (foreign != null) throw foreignEncoding(source, foreign);
         int start = utf8Bom(b, b.length) ? 3 : 0;
         Decoded d = decode(b, start, b.length - start, i -> where(b, start + i));
-        if (d.problem() != null) throw new UserException(source + " is not UTF-8 text (" + d.problem() + "); " + HINT);
+        if (d.problem() != null) throw new UserException(source + " is not UTF-8 text: " + d.problem());
         return d.text();
     }
 

@@ -39,9 +39,14 @@ final class CliRun {
     private CliRun() {}
 
     static Result run(String stdin, String... args) {
+        return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    /** With stdin as bytes: input that is not UTF-8. */
+    static Result run(byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+        InputStream in = new ByteArrayInputStream(stdin);
         int code = Main.run(Main.streams(in, out), new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true),
                 new PrintWriter(err, true), args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
