@@ -1,12 +1,7 @@
 package dev.distil4j.cli;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
 /**
  * Bytes as UTF-8 text, the way every text the CLI reads is decoded: {@link Mode#STRICT} refuses what is
@@ -37,9 +32,6 @@ final class Utf8Text {
     record Decoded(String text, String problem) {}
 
     private final Mode mode;
-    private final CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private CharBuffer chars = CharBuffer.allocate(256);
 
     Utf8Text(Mode mode) {
         this.mode = mode;
@@ -49,30 +41,77 @@ final class Utf8Text {
         return mode;
     }
 
-    /** {@code b[off, off + len)} as text; in strict mode the first bad byte is described by its position {@code at(i)}. */
-    Decoded decode(byte[] b, int off, int len, java.util.function.IntFunction<String> at) {
-        if (mode == Mode.REPLACE) return new Decoded(new String(b, off, len, StandardCharsets.UTF_8), null);
-        for (int i = off; i < off + len; i++) {
-            if (b[i] == 0) {
-                // valid UTF-8, but never in text: --encoding-errors replace would not help, so no hint to it
-                return new Decoded(new String(b, off, len, StandardCharsets.UTF_8), "a NUL byte " + at.apply(i - off)
-                        + " (binary data, or UTF-16 without a byte order mark?); convert it to UTF-8");
+    /**
+     * {@code b[off, off + len)} as text. Each maximal ill-formed subpart (Unicode 15, section 3.9; what
+     * Python replaces) becomes one U+FFFD, so {@code ED A0 80} gives three where the JDK gives one. In
+     * strict mode the first bad byte, malformed or NUL, is described with its position {@code at(i)}.
+     */
+    Decoded decode(byte[] b, int off, int len, IntFunction<String> at) {
+        char[] out = new char[len]; // never more UTF-16 units than UTF-8 bytes
+        int n = 0;
+        int firstBad = -1;
+        boolean nul = false;
+        int end = off + len;
+        for (int i = off; i < end; ) {
+            int c = b[i] & 0xff;
+            if (c < 0x80) {
+                if (c == 0 && firstBad < 0) {
+                    firstBad = i - off;
+                    nul = true;
+                }
+                out[n++] = (char) c;
+                i++;
+                continue;
             }
+            // the lead byte fixes the length and the range of the second byte (Unicode's table 3-7)
+            int need = -1;
+            int lo = 0x80;
+            int hi = 0xBF;
+            int cp = 0;
+            if (c >= 0xC2 && c <= 0xDF) {
+                need = 1;
+                cp = c & 0x1F;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                need = 2;
+                cp = c & 0x0F;
+                if (c == 0xE0) lo = 0xA0;
+                if (c == 0xED) hi = 0x9F; // no surrogates
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                need = 3;
+                cp = c & 0x07;
+                if (c == 0xF0) lo = 0x90;
+                if (c == 0xF4) hi = 0x8F; // nothing above U+10FFFF
+            }
+            int j = i + 1;
+            boolean ok = need > 0;
+            for (int k = 0; ok && k < need; k++, j++) {
+                int d = j < end ? b[j] & 0xff : -1;
+                if (d < (k == 0 ? lo : 0x80) || d > (k == 0 ? hi : 0xBF)) ok = false;
+                else cp = cp << 6 | d & 0x3F;
+                if (!ok) break;
+            }
+            if (ok) {
+                if (cp >= 0x10000) {
+                    out[n++] = Character.highSurrogate(cp);
+                    out[n++] = Character.lowSurrogate(cp);
+                } else {
+                    out[n++] = (char) cp;
+                }
+            } else {
+                if (firstBad < 0) firstBad = i - off;
+                out[n++] = '\uFFFD';
+            }
+            i = j; // past the sequence, or past its maximal ill-formed subpart (at least the lead byte)
         }
-        if (chars.capacity() < len) chars = CharBuffer.allocate(Math.max(len, 2 * chars.capacity()));
-        chars.clear();
-        ByteBuffer in = ByteBuffer.wrap(b, off, len);
-        strict.reset();
-        CoderResult r = strict.decode(in, chars, true);
-        if (!r.isError()) r = strict.flush(chars);
-        if (r.isError()) {
-            int bad = in.position() - off;
-            return new Decoded(new String(b, off, len, StandardCharsets.UTF_8),
-                    "byte 0x" + String.format("%02X", b[in.position()] & 0xff) + " " + at.apply(bad)
-                            + "; convert it to UTF-8, or give --encoding-errors replace to read such bytes as U+FFFD");
+        String text = new String(out, 0, n);
+        if (mode == Mode.REPLACE || firstBad < 0) return new Decoded(text, null);
+        if (nul) {
+            // valid UTF-8, but never in text: --encoding-errors replace would not help, so no hint to it
+            return new Decoded(text, "a NUL byte " + at.apply(firstBad) + " (binary data, or UTF-16 without a byte order mark?); "
+                    + "convert it to UTF-8");
         }
-        chars.flip();
-        return new Decoded(chars.toString(), null);
+        return new Decoded(text, "byte 0x" + String.format("%02X", b[off + firstBad] & 0xff) + " " + at.apply(firstBad)
+                + "; convert it to UTF-8, or give --encoding-errors replace to read such bytes as U+FFFD");
     }
 
     /** The encoding a byte order mark at the start of {@code b} says, when it is not UTF-8's; else null. */
