@@ -1,5 +1,7 @@
 package dev.distil4j.cli;
 
+import dev.distil4j.tokenizer.decoder.ByteLevelDecoder;
+
 import java.util.Locale;
 import java.util.function.IntFunction;
 
@@ -42,76 +44,28 @@ final class Utf8Text {
     }
 
     /**
-     * {@code b[off, off + len)} as text. Each maximal ill-formed subpart (Unicode 15, section 3.9; what
+     * {@code b[off, off + len)} as text. Each maximal ill-formed subpart (Unicode's best practice; what
      * Python replaces) becomes one U+FFFD, so {@code ED A0 80} gives three where the JDK gives one. In
      * strict mode the first bad byte, malformed or NUL, is described with its position {@code at(i)}.
      */
     Decoded decode(byte[] b, int off, int len, IntFunction<String> at) {
-        char[] out = new char[len]; // never more UTF-16 units than UTF-8 bytes
-        int n = 0;
-        int firstBad = -1;
-        boolean nul = false;
-        int end = off + len;
-        for (int i = off; i < end; ) {
-            int c = b[i] & 0xff;
-            if (c < 0x80) {
-                if (c == 0 && firstBad < 0) {
-                    firstBad = i - off;
-                    nul = true;
-                }
-                out[n++] = (char) c;
-                i++;
-                continue;
-            }
-            // the lead byte fixes the length and the range of the second byte (Unicode's table 3-7)
-            int need = -1;
-            int lo = 0x80;
-            int hi = 0xBF;
-            int cp = 0;
-            if (c >= 0xC2 && c <= 0xDF) {
-                need = 1;
-                cp = c & 0x1F;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                need = 2;
-                cp = c & 0x0F;
-                if (c == 0xE0) lo = 0xA0;
-                if (c == 0xED) hi = 0x9F; // no surrogates
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                need = 3;
-                cp = c & 0x07;
-                if (c == 0xF0) lo = 0x90;
-                if (c == 0xF4) hi = 0x8F; // nothing above U+10FFFF
-            }
-            int j = i + 1;
-            boolean ok = need > 0;
-            for (int k = 0; ok && k < need; k++, j++) {
-                int d = j < end ? b[j] & 0xff : -1;
-                if (d < (k == 0 ? lo : 0x80) || d > (k == 0 ? hi : 0xBF)) ok = false;
-                else cp = cp << 6 | d & 0x3F;
-                if (!ok) break;
-            }
-            if (ok) {
-                if (cp >= 0x10000) {
-                    out[n++] = Character.highSurrogate(cp);
-                    out[n++] = Character.lowSurrogate(cp);
-                } else {
-                    out[n++] = (char) cp;
-                }
-            } else {
-                if (firstBad < 0) firstBad = i - off;
-                out[n++] = '\uFFFD';
-            }
-            i = j; // past the sequence, or past its maximal ill-formed subpart (at least the lead byte)
+        int[] malformed = new int[1];
+        String text = ByteLevelDecoder.decodeUtf8Lossy(b, off, len, malformed);
+        if (mode == Mode.REPLACE) return new Decoded(text, null);
+        int nul = -1;
+        for (int i = off; i < off + len && nul < 0; i++) {
+            if (b[i] == 0) nul = i - off;
         }
-        String text = new String(out, 0, n);
-        if (mode == Mode.REPLACE || firstBad < 0) return new Decoded(text, null);
-        if (nul) {
+        if (malformed[0] >= 0 && (nul < 0 || malformed[0] < nul)) {
+            return new Decoded(text, "byte 0x" + String.format("%02X", b[off + malformed[0]] & 0xff) + " " + at.apply(malformed[0])
+                    + "; convert it to UTF-8, or give --encoding-errors replace to read such bytes as U+FFFD");
+        }
+        if (nul >= 0) {
             // valid UTF-8, but never in text: --encoding-errors replace would not help, so no hint to it
-            return new Decoded(text, "a NUL byte " + at.apply(firstBad) + " (binary data, or UTF-16 without a byte order mark?); "
+            return new Decoded(text, "a NUL byte " + at.apply(nul) + " (binary data, or UTF-16 without a byte order mark?); "
                     + "convert it to UTF-8");
         }
-        return new Decoded(text, "byte 0x" + String.format("%02X", b[off + firstBad] & 0xff) + " " + at.apply(firstBad)
-                + "; convert it to UTF-8, or give --encoding-errors replace to read such bytes as U+FFFD");
+        return new Decoded(text, null);
     }
 
     /** The encoding a byte order mark at the start of {@code b} says, when it is not UTF-8's; else null. */
