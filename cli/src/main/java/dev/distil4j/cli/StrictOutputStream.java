@@ -4,6 +4,11 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.Locale;
 
 /**
@@ -74,7 +79,7 @@ final class StrictOutputStream extends OutputStream {
 
     /** What a failed write to {@code name} stops the command with. */
     static RuntimeException failure(String name, IOException e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String m = reason(e);
         String lower = m.toLowerCase(Locale.ROOT);
         if (lower.contains("broken pipe") || lower.contains("pipe is being closed") || lower.contains("pipe has been ended")) {
             return new BrokenPipe(name);
@@ -83,5 +88,16 @@ final class StrictOutputStream extends OutputStream {
             return new UserException("cannot write " + name + ": the disk is full (" + m + ")");
         }
         return new UserException("cannot write " + name + ": " + m);
+    }
+
+    /** The system's reason; the file system exceptions' own messages are just a path. */
+    private static String reason(IOException e) {
+        String file = e instanceof FileSystemException f && f.getFile() != null ? " (" + f.getFile() + ")" : "";
+        if (e instanceof FileAlreadyExistsException) return "a file is in the way" + file;
+        if (e instanceof NoSuchFileException) return "no such file or directory" + file;
+        if (e instanceof NotDirectoryException) return "not a directory" + file;
+        if (e instanceof AccessDeniedException) return "permission denied" + file;
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason() + file;
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -184,6 +184,24 @@ class OutputFileTest {
         }
     }
 
+    /** Outputs that cannot be created: one line naming the output and why, exit 2, nothing left behind. */
+    @Test
+    void anOutputThatCannotBeCreatedIsOneLine() throws IOException {
+        Path file = Files.writeString(tmp.resolve("plain.txt"), "x");
+        record Case(Path output, String message) {}
+        List<Case> cases = List.of(
+                new Case(file.resolve("out.jsonl"), "cannot write " + file.resolve("out.jsonl") + ": a file is in the way (" + file + ")"),
+                new Case(file.resolve("sub/out.jsonl"), "cannot write " + file.resolve("sub/out.jsonl") + ": Not a directory (" + file.resolve("sub") + ")"),
+                new Case(tmp, "--output " + tmp + " is a directory"));
+        for (Case c : cases) {
+            CliRun.Result r = CliRun.run("", "tokenize", "--model", TOKENIZER, "--output", c.output().toString(), "hello");
+            assertEquals(2, r.code(), r.err());
+            assertEquals("distil4j tokenize: " + c.message() + "\n", r.err());
+        }
+        assertEquals("x", Files.readString(file));
+        assertThat(leftovers()).isEmpty();
+    }
+
     /** Temporary files left in the test's directory, anywhere below it. */
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> s = Files.walk(tmp)) {
