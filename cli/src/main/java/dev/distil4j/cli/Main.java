@@ -81,7 +81,7 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Runs the CLI with the given streams; returns the exit code (0 ok, 2 bad input, 1 internal error). */
+    /** Runs the CLI with the given streams; returns the exit code (0 ok, 2 bad input, 1 internal error, 141 broken pipe). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         return run(CommandLine.defaultFactory(), out, err, args);
     }
