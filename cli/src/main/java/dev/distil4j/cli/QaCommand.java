@@ -92,7 +92,7 @@ final class QaCommand extends PipelineCommand {
         PrintWriter err = spec.commandLine().getErr();
         try (InputRecords records = io.open(questions, in);
              PipelineModel pm = TaskModels.load(model, tokenizer);
-             JsonLinesWriter w = io.output(out, records, contextFile)) {
+             JsonLinesWriter w = io.output(out, records, contextFile, tokenizer)) {
             QuestionAnswering qa = new QuestionAnswering(pm, io.batchSize);
             return RecordLoop.run("qa", records, io, err, r -> parse(r, context, options), batch -> run(qa, batch),
                     RecordLoop.jsonLines(w));

@@ -62,6 +62,14 @@ class OutputFileTest {
         assertEquals(2, q.code(), q.err());
         assertThat(q.err()).contains("--output " + context + " is the input " + context);
         assertEquals("Anna lives in Paris.", Files.readString(context));
+        Path tokenizer = tmp.resolve("tokenizer.json");
+        dev.distil4j.tokenizer.Tokenizer.fromDirectory(Path.of(QA)).save(tokenizer);
+        byte[] before = Files.readAllBytes(tokenizer);
+        CliRun.Result t = CliRun.run("", "qa", "--model", QA, "--tokenizer", tokenizer.toString(), "--context", "Anna lives in Paris.",
+                "--output", tokenizer.toString(), "Who?");
+        assertEquals(2, t.code(), t.err());
+        assertThat(t.err()).contains("--output " + tokenizer + " is the input " + tokenizer);
+        assertThat(Files.readAllBytes(tokenizer)).isEqualTo(before);
     }
 
     /** stdin redirected from the file named by --output (a child process: the real descriptor 0). */
