@@ -83,7 +83,7 @@ final class ClassifyCommand extends PipelineCommand {
         TextClassification.HfRequest.parse(TextNode.valueOf("check"), cliParams); // bad options fail before loading
         try (InputRecords records = io.open(texts, textPair, in);
              PipelineModel pm = PipelineModel.load(ModelLocator.resolve(model));
-             JsonLinesWriter w = JsonLinesWriter.open(io.output, out)) {
+             JsonLinesWriter w = io.output(out, records)) {
             TextClassification tc = new TextClassification(pm, io.batchSize);
             return RecordLoop.run(spec.name(), records, io, err, r -> request(r, cliParams), batch -> run(tc, batch),
                     RecordLoop.jsonLines(w));

@@ -133,8 +133,8 @@ final class EmbedCommand extends PipelineCommand {
         Embeddings.Options options = new Embeddings.Options(maxLength, li, stride, io.batchSize);
         try (InputRecords records = io.open(texts, in);
              Embeddings loaded = Embeddings.load(ModelLocator.resolve(model), options);
-             JsonLinesWriter w = JsonLinesWriter.open(npy ? null : io.output, out);
-             NpyWriter matrix = npy ? new NpyWriter(io.output) : null) {
+             JsonLinesWriter w = npy ? JsonLinesWriter.stdout(out) : io.output(out, records);
+             NpyWriter matrix = npy ? new NpyWriter(io.output, records.files()) : null) {
             Embeddings emb = loaded;
             if (modes != null || normalize != null) {
                 SentenceTransformerConfig c = emb.sentenceConfig();
@@ -157,6 +157,12 @@ final class EmbedCommand extends PipelineCommand {
                         @Override
                         public boolean toStdout() {
                             return w.toStdout();
+                        }
+
+                        @Override
+                        public void complete() {
+                            if (matrix != null) matrix.commit();
+                            w.commit();
                         }
                     });
             if (e.truncatedInputs() > 0) {

@@ -9,6 +9,7 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.NoSuchFileException;
 
 /**
@@ -22,12 +23,23 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        if (brokenPipe(e)) return BrokenPipe.EXIT; // quietly, as a tool killed by SIGPIPE
         boolean user = isUserError(e);
         String msg = message(e);
-        cl.getErr().println("distil4j " + cl.getCommandName() + ": " + (user ? "" : "internal error: ") + msg);
+        String name = cl.getParent() == null ? "distil4j" : "distil4j " + cl.getCommandName();
+        cl.getErr().println(name + ": " + (user ? "" : "internal error: ") + msg);
         if ("1".equals(System.getenv("DISTIL4J_DEBUG"))) e.printStackTrace(cl.getErr());
         cl.getErr().flush();
         return user ? BAD_INPUT : INTERNAL;
+    }
+
+    /** Whether {@code e} is, or was caused by, a write to a reader that went away (where a command wrote past {@link StrictOutputStream}). */
+    static boolean brokenPipe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BrokenPipe) return true;
+            if (t instanceof IOException && t.getMessage() != null && t.getMessage().contains("Broken pipe")) return true;
+        }
+        return false;
     }
 
     static boolean isUserError(Throwable e) {
@@ -36,12 +48,17 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
                 || e instanceof WeightsException || e instanceof TokenizerException || e instanceof ModelSourceException
                 || e instanceof NoSuchFileException
                 || (e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException)
+                || e instanceof CharacterCodingException || e.getCause() instanceof CharacterCodingException
                 || (e instanceof IOException && !(e instanceof java.io.InterruptedIOException) && e.getMessage() != null
                     && e.getClass().getPackageName().startsWith("com.fasterxml"));
     }
 
     static String message(Throwable e) {
         if (e instanceof NoSuchFileException n) return "no such file: " + n.getFile();
+        // "Input length = 1" says nothing: where the readers do not catch it first, at least say what it is
+        if (e instanceof CharacterCodingException || e.getCause() instanceof CharacterCodingException) {
+            return "input that is not UTF-8 text (" + e.getMessage() + ")";
+        }
         if (e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException n) return "no such file: " + n.getFile();
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);

@@ -60,7 +60,7 @@ final class FillMaskCommand extends PipelineCommand {
         FillMask.HfRequest.parse(TextNode.valueOf("check"), cliParams); // bad --top-k / --target: fail before loading
         try (InputRecords records = io.open(texts, in);
              PipelineModel pm = PipelineModel.load(ModelLocator.resolve(model));
-             JsonLinesWriter w = JsonLinesWriter.open(io.output, out)) {
+             JsonLinesWriter w = io.output(out, records)) {
             FillMask fm = new FillMask(pm, io.batchSize);
             Set<List<String>> warned = new HashSet<>();
             return RecordLoop.run(spec.name(), records, io, err,

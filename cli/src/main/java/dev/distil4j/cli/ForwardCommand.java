@@ -3,9 +3,9 @@ package dev.distil4j.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distil4j.io.InputLimits;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.model.Model;
 import dev.distil4j.model.ModelInput;
 import dev.distil4j.model.ModelOutput;
@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -51,22 +50,26 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelInput input = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        long max = InputLimits.fromSystemProperties().maxJsonBytes();
+        byte[] bytes = in.readNBytes((int) Math.min(max, Integer.MAX_VALUE - 16) + 1); // one past the limit: too large
+        if (bytes.length > max) {
+            throw new UserException("stdin holds more than " + Sizes.format(max) + ", the limit for JSON (system property "
+                    + InputLimits.JSON_PROPERTY + ")");
+        }
+        ModelInput input = parse(bytes);
         try (Model m = Model.load(ModelLocator.resolve(model))) {
             write(m.forward(input, hiddenStates, attentions));
         }
         return 0;
     }
 
-    static ModelInput parse(String text) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new UserException("stdin is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
+    /** The token ids of a JSON object read as UTF-8 (Jackson also takes UTF-16 and UTF-32 with their byte order marks). */
+    static ModelInput parse(byte[] json) {
+        JsonNode root = JsonInput.parse(json, p -> new UserException(p.kind() == JsonInput.Problem.Kind.EMPTY
+                ? "stdin is empty: expected one JSON object with \"input_ids\""
+                : "stdin is not valid JSON (line " + p.line() + ", column " + p.column() + "): "
+                        + (p.kind() == JsonInput.Problem.Kind.SYNTAX ? p.detail() : p.reason())));
+        if (!root.isObject()) {
             throw new UserException("stdin must hold one JSON object with \"input_ids\"");
         }
         int[][] ids = ints(root, "input_ids");

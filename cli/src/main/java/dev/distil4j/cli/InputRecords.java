@@ -1,18 +1,13 @@
 package dev.distil4j.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.BufferedReader;
-import java.io.FilterInputStream;
+import dev.distil4j.io.JsonInput;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +28,12 @@ import java.util.NoSuchElementException;
  *   <li>{@link Format#LINES}: one text per line (field {@code text}).</li>
  * </ul>
  * Blank lines are skipped in JSON lines and plain lines. A record that cannot be read (invalid
- * JSON, a CSV row with the wrong number of fields) is still returned, with {@link Record#error()}
+ * JSON or content after it, a CSV row with the wrong number of fields, bytes that are not UTF-8
+ * text, more than {@link Reading#maxRecordBytes()}) is still returned, with {@link Record#error()}
  * set, so that the caller reports it with its line number and goes on. {@link Format#AUTO}
  * picks by file extension ({@code .jsonl .ndjson .json} → JSON lines, {@code .csv} → CSV,
  * otherwise by the first non-blank line: {@code {} or {@code "} → JSON lines, else plain lines).
+ * Lines are read as {@link TextLines} reads them: of any length, at most the record limit kept.
  *
  * <p>Not thread-safe; one pass. Close it to close the file.
  */
@@ -97,26 +94,51 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How a file or stdin is read.
+     *
+     * @param format         {@code --input-format}
+     * @param encodingErrors {@code --encoding-errors}
+     * @param maxRecordBytes {@code --max-record-size}: the most bytes one record (a line, a CSV record) may have
+     */
+    record Reading(Format format, Utf8Text.Mode encodingErrors, int maxRecordBytes) {
+        /** 16 MiB: far beyond any text a model reads (512 tokens), small enough for any heap. */
+        static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+
+        static Reading of(Format format) {
+            return new Reading(format, Utf8Text.Mode.STRICT, DEFAULT_MAX_RECORD_BYTES);
+        }
+    }
+
+    /** A record's JSON could not be read; carries the message to the reader's loop. */
+    private static final class BadJson extends RuntimeException {
+        BadJson(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     private final Iterator<Record> args;
-    private final BufferedReader reader;
-    private final Counting counting;
+    private final InputStream stream;
+    private final TextLines lines;
     private final long totalBytes;
     private final String source;
+    private final List<Path> files;
+    private final int maxRecordBytes;
     private Format format;
+    private TextLines.Line pending;
     private List<String> header;
-    private long lineNo;
-    private long consumed;
     private Record next;
 
-    private InputRecords(Iterator<Record> args, BufferedReader reader, Counting counting, long totalBytes, String source, Format format) {
+    private InputRecords(Iterator<Record> args, InputStream stream, TextLines lines, long totalBytes, String source, List<Path> files,
+                         Format format, int maxRecordBytes) {
         this.args = args;
-        this.reader = reader;
-        this.counting = counting;
+        this.stream = stream;
+        this.lines = lines;
         this.totalBytes = totalBytes;
         this.source = source;
+        this.files = files;
         this.format = format;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /** One record per text, field {@code text}. */
@@ -132,7 +154,12 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
 
     /** Records a command built itself (e.g. from {@code --question} and {@code --context}). */
     static InputRecords ofRecords(List<Record> records) {
-        return new InputRecords(List.copyOf(records).iterator(), null, null, -1, "arguments", Format.JSONL);
+        return new InputRecords(List.copyOf(records).iterator(), null, null, -1, "arguments", List.of(), Format.JSONL, Integer.MAX_VALUE);
+    }
+
+    /** {@link #open(Path, InputStream, Reading)} with the default encoding handling and record limit. */
+    static InputRecords open(Path file, InputStream stdin, Format format) {
+        return open(file, stdin, Reading.of(format));
     }
 
     /**
@@ -140,14 +167,17 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
      *
      * @throws UserException when the file does not exist or cannot be read
      */
-    static InputRecords open(Path file, InputStream stdin, Format format) {
+    static InputRecords open(Path file, InputStream stdin, Reading reading) {
         boolean useStdin = file == null || file.toString().equals("-");
         InputStream raw;
         long total = -1;
         String source;
+        List<Path> files;
+        Format format = reading.format();
         if (useStdin) {
             raw = stdin;
             source = "stdin";
+            files = ProcessStdin.file(stdin).map(List::of).orElse(List.of());
         } else {
             if (!Files.isRegularFile(file)) throw new UserException("input file " + file + " does not exist (or is not a file)");
             try {
@@ -157,23 +187,22 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
                 throw new UserException("cannot read input file " + file + ": " + e.getMessage());
             }
             source = file.toString();
+            files = List.of(file);
             if (format == Format.AUTO) {
                 String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
                 if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) format = Format.JSONL;
                 else if (name.endsWith(".csv")) format = Format.CSV;
             }
         }
-        Counting c = new Counting(raw);
-        BufferedReader r = new BufferedReader(new InputStreamReader(c, StandardCharsets.UTF_8), 1 << 16);
-        return new InputRecords(null, r, c, total, source, format);
+        TextLines lines = new TextLines(raw, source, new Utf8Text(reading.encodingErrors()), reading.maxRecordBytes());
+        return new InputRecords(null, raw, lines, total, source, files, format, reading.maxRecordBytes());
     }
 
     /**
-     * Bytes of the input consumed so far, for a progress bar: the lines handed out (the reader itself
-     * reads ahead in 64 KB blocks); 0 for arguments.
+     * Bytes of the input consumed so far, for a progress bar: the lines handed out; 0 for arguments.
      */
     long bytesRead() {
-        return consumed;
+        return lines == null ? 0 : lines.bytesRead();
     }
 
     /** The input's size in bytes, or -1 when unknown (stdin, arguments). */
@@ -184,6 +213,11 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
     /** "stdin", "arguments" or the file name. */
     String source() {
         return source;
+    }
+
+    /** The files read (the input file, or the file stdin is), for an output that must not be one of them. */
+    List<Path> files() {
+        return files;
     }
 
     @Override
@@ -210,179 +244,162 @@ final class InputRecords implements Iterator<InputRecords.Record>, AutoCloseable
                 default -> readLine();
             };
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+            throw new UserException("cannot read " + source + ": " + e.getMessage());
         }
     }
 
+    /** The format by the first non-blank line, which is kept for the reader (no mark and reset: lines have any length). */
     private Format sniff() throws IOException {
-        reader.mark(1 << 15);
-        try {
-            for (String l; (l = reader.readLine()) != null; ) {
-                String s = stripBom(l).strip();
-                if (s.isEmpty()) continue;
-                return s.startsWith("{") || s.startsWith("\"") ? Format.JSONL : Format.LINES;
-            }
-            return Format.LINES;
-        } finally {
-            reader.reset();
+        for (TextLines.Line l; (l = lines.next()) != null; ) {
+            if (l.blank()) continue;
+            pending = l;
+            return l.lead() == '{' || l.lead() == '"' ? Format.JSONL : Format.LINES;
         }
+        return Format.LINES;
     }
 
-    private String nextLine() throws IOException {
-        String l = reader.readLine();
-        if (l == null) return null;
-        lineNo++;
-        consumed = Math.min(counting.count, consumed + utf8Length(l) + 1);
-        return lineNo == 1 ? stripBom(l) : l;
-    }
-
-    private static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair: 4
-        }
-        return n;
-    }
-
-    private static String stripBom(String l) {
-        return !l.isEmpty() && l.charAt(0) == '\uFEFF' ? l.substring(1) : l;
+    private TextLines.Line nextLine() throws IOException {
+        TextLines.Line l = pending;
+        pending = null;
+        return l != null ? l : lines.next();
     }
 
     private Record readLine() throws IOException {
-        for (String l; (l = nextLine()) != null; ) {
-            if (l.isBlank()) continue;
+        for (TextLines.Line l; (l = nextLine()) != null; ) {
+            if (l.blank()) continue;
+            if (l.error() != null) return bad(l.number(), l.error());
             ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.put("text", l);
-            return new Record(lineNo, "line " + lineNo, o, null);
+            o.put("text", l.text());
+            return new Record(l.number(), "line " + l.number(), o, null);
         }
         return null;
     }
 
     private Record readJson() throws IOException {
-        for (String l; (l = nextLine()) != null; ) {
-            if (l.isBlank()) continue;
-            String where = "line " + lineNo;
+        for (TextLines.Line l; (l = nextLine()) != null; ) {
+            if (l.blank()) continue;
+            if (l.error() != null) return bad(l.number(), l.error());
+            String where = "line " + l.number();
             JsonNode n;
             try {
-                n = JSON.readTree(l);
-            } catch (JsonProcessingException e) {
-                return bad(where, "invalid JSON (column " + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
+                n = JsonInput.parse(l.text(), p -> new BadJson("invalid JSON (column " + p.column() + "): "
+                        + (p.kind() == JsonInput.Problem.Kind.SYNTAX ? p.detail() : p.reason())));
+            } catch (BadJson e) {
+                return bad(l.number(), e.getMessage());
             }
             if (n.isTextual()) {
                 ObjectNode o = JsonNodeFactory.instance.objectNode();
                 o.put("text", n.asText());
-                return new Record(lineNo, where, o, null);
+                return new Record(l.number(), where, o, null);
             }
-            if (n.isObject()) return new Record(lineNo, where, (ObjectNode) n, null);
-            return bad(where, "expected a JSON object or string, got " + n.getNodeType().name().toLowerCase(Locale.ROOT));
+            if (n.isObject()) return new Record(l.number(), where, (ObjectNode) n, null);
+            return bad(l.number(), "expected a JSON object or string, got " + n.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         return null;
     }
 
-    private Record bad(String where, String error) {
-        return new Record(lineNo, where, JsonNodeFactory.instance.objectNode(), error);
+    private static Record bad(long line, String error) {
+        return new Record(line, "line " + line, JsonNodeFactory.instance.objectNode(), error);
     }
 
     private Record readCsv() throws IOException {
         while (true) {
-            long start = lineNo + 1;
-            List<String> row = csvRow();
+            Row row = csvRow();
             if (row == null) return null;
-            if (row.size() == 1 && row.get(0).isEmpty()) continue; // blank line
+            List<String> fields = row.fields();
+            if (row.error() == null && fields.size() == 1 && fields.get(0).isEmpty()) continue; // blank line
             if (header == null) {
-                header = row;
+                if (row.error() != null) throw new UserException(source + " line " + row.line() + ": the CSV header is " + row.error());
+                header = fields;
                 for (String h : header) {
-                    if (h.isBlank()) return bad("line " + start, "the CSV header has an empty column name");
+                    if (h.isBlank()) return bad(row.line(), "the CSV header has an empty column name");
                 }
                 continue;
             }
-            String where = "line " + start;
-            if (row.size() != header.size()) {
-                return new Record(start, where, JsonNodeFactory.instance.objectNode(),
-                        "expected " + header.size() + " CSV fields (" + String.join(", ", header) + "), got " + row.size());
+            if (row.error() != null) return bad(row.line(), row.error());
+            if (fields.size() != header.size()) {
+                return bad(row.line(), "expected " + header.size() + " CSV fields (" + String.join(", ", header) + "), got " + fields.size());
             }
             ObjectNode o = JsonNodeFactory.instance.objectNode();
-            for (int i = 0; i < row.size(); i++) o.put(header.get(i), row.get(i));
-            return new Record(start, where, o, null);
+            for (int i = 0; i < fields.size(); i++) o.put(header.get(i), fields.get(i));
+            return new Record(row.line(), "line " + row.line(), o, null);
         }
     }
 
-    /** One CSV row (RFC 4180: "" escapes a quote inside quotes; quoted fields may hold line breaks), or null at the end. */
-    private List<String> csvRow() throws IOException {
-        String line = nextLine();
-        if (line == null) return null;
+    /** A CSV row: its first line, its fields, and why it cannot be used (or null). */
+    private record Row(long line, List<String> fields, String error) {}
+
+    /**
+     * One CSV row (RFC 4180: "" escapes a quote inside quotes; quoted fields may hold line breaks), or
+     * null at the end. A row over the record limit is read to its end without keeping its text. A line
+     * over the limit stops the reading: whether it ends inside quotes, and so where the row ends, is lost.
+     */
+    private Row csvRow() throws IOException {
+        TextLines.Line l = nextLine();
+        if (l == null) return null;
+        long start = l.number();
         List<String> fields = new ArrayList<>();
         StringBuilder f = new StringBuilder();
+        long fieldChars = 0; // of the field so far, kept or not: a quote opens a field only at its start
+        String error = null;
+        long bytes = 0;
         boolean quoted = false;
-        int i = 0;
         while (true) {
-            if (i >= line.length()) {
+            if (l.text() == null) {
+                throw new UserException(source + " line " + l.number() + ": " + l.error() + "; a CSV file cannot be read past it");
+            }
+            if (error == null) error = l.error();
+            bytes += l.bytes() + 1;
+            if (error == null && bytes > maxRecordBytes) {
+                error = "longer than " + Sizes.format(maxRecordBytes) + ", the limit for one record (--max-record-size)";
+            }
+            boolean keep = bytes <= maxRecordBytes;
+            String line = l.text();
+            for (int i = 0; i < line.length(); ) {
+                char c = line.charAt(i++);
                 if (quoted) {
-                    String more = nextLine();
-                    if (more == null) throw new UserException(source + " line " + lineNo + ": a quoted CSV field is not closed");
-                    f.append('\n');
-                    line = more;
-                    i = 0;
-                    continue;
-                }
-                fields.add(f.toString());
-                return fields;
-            }
-            char c = line.charAt(i++);
-            if (quoted) {
-                if (c == '"') {
-                    if (i < line.length() && line.charAt(i) == '"') {
-                        f.append('"');
-                        i++;
+                    if (c == '"') {
+                        if (i < line.length() && line.charAt(i) == '"') {
+                            if (keep) f.append('"');
+                            fieldChars++;
+                            i++;
+                        } else {
+                            quoted = false;
+                        }
                     } else {
-                        quoted = false;
+                        if (keep) f.append(c);
+                        fieldChars++;
                     }
+                } else if (c == '"' && fieldChars == 0) {
+                    quoted = true;
+                } else if (c == ',') {
+                    fields.add(f.toString());
+                    f.setLength(0);
+                    fieldChars = 0;
                 } else {
-                    f.append(c);
+                    if (keep) f.append(c);
+                    fieldChars++;
                 }
-            } else if (c == '"' && f.isEmpty()) {
-                quoted = true;
-            } else if (c == ',') {
-                fields.add(f.toString());
-                f.setLength(0);
-            } else {
-                f.append(c);
             }
+            if (!quoted) {
+                fields.add(f.toString());
+                return new Row(start, fields, error);
+            }
+            l = nextLine();
+            if (l == null) throw new UserException(source + " line " + start + ": a quoted CSV field is not closed");
+            if (keep) f.append('\n');
+            fieldChars++;
         }
     }
 
     @Override
     public void close() {
-        if (reader != null && !source.equals("stdin")) {
+        if (stream != null && !source.equals("stdin")) {
             try {
-                reader.close();
+                stream.close();
             } catch (IOException ignored) {
                 // read-only file
             }
-        }
-    }
-
-    /** Counts the bytes read, for the progress bar. */
-    private static final class Counting extends FilterInputStream {
-        long count;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) count++;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) count += n;
-            return n;
         }
     }
 }

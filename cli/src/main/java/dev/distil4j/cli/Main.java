@@ -5,6 +5,9 @@ import picocli.CommandLine.Command;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
@@ -34,9 +37,30 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * Runs the CLI on the process's streams: stdin as {@link ProcessStdin} (a closed one is refused),
+     * stdout as {@link StrictOutputStream} (write failures stop the command instead of vanishing in
+     * {@code System.out}), for the commands' results and for picocli's text alike.
+     */
     public static void main(String[] args) {
         launcherStderr().ifPresent(System::setErr);
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        StrictOutputStream stdout = StrictOutputStream.stdout();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, System.out.charset()), true);
+        System.exit(run(streams(new ProcessStdin(), stdout), out, new PrintWriter(System.err, true), args));
+    }
+
+    /** Makes the commands with an (InputStream, OutputStream) constructor read {@code in} and write {@code out}; the others as picocli does. */
+    static CommandLine.IFactory streams(InputStream in, OutputStream out) {
+        return new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                try {
+                    return cls.cast(cls.getDeclaredConstructor(InputStream.class, OutputStream.class).newInstance(in, out));
+                } catch (NoSuchMethodException e) {
+                    return CommandLine.defaultFactory().create(cls);
+                }
+            }
+        };
     }
 
     /**
@@ -57,12 +81,39 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Runs the CLI with the given streams; returns the exit code (0 ok, 2 bad input, 1 internal error). */
+    /** Runs the CLI with the given streams; returns the exit code (0 ok, 2 bad input, 1 internal error, 141 broken pipe). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = commandLine(CommandLine.defaultFactory(), args);
+        return run(CommandLine.defaultFactory(), out, err, args);
+    }
+
+    /**
+     * Runs the CLI, its commands made by {@code factory}. What escapes picocli's handler (help text to
+     * a closed pipe, an {@link Error}) still ends in one line and an exit code, never a stack trace.
+     */
+    static int run(CommandLine.IFactory factory, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine(factory, args);
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        String name = "distil4j" + (args.length > 0 && !args[0].startsWith("-") ? " " + args[0] : "");
+        try {
+            int code = cl.execute(args);
+            out.flush();
+            return code;
+        } catch (BrokenPipe e) {
+            return BrokenPipe.EXIT;
+        } catch (UserException e) { // flushing the last of picocli's text to a full disk
+            err.println(name + ": " + e.getMessage());
+            return Errors.BAD_INPUT;
+        } catch (OutOfMemoryError e) {
+            err.println(name + ": out of memory (Java heap of " + Sizes.format(Runtime.getRuntime().maxMemory()) + "): give the JVM more "
+                    + "(DISTIL4J_JAVA_OPTS=-Xmx8g), or smaller inputs (--max-record-size, --batch-size)");
+            return Errors.INTERNAL;
+        } catch (StackOverflowError e) {
+            err.println(name + ": internal error: stack overflow (input nested too deeply?)");
+            return Errors.INTERNAL;
+        } finally {
+            err.flush();
+        }
     }
 
     /**
@@ -78,6 +129,16 @@ public final class Main implements Runnable {
         boolean all = named.isEmpty() || named.contains(CommandLine.HelpCommand.class);
         for (Class<?> c : all ? COMMANDS : named) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(new Errors());
+        // picocli prints a stack trace for what its help printing throws (stdout full or closed): to the handler instead
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (BrokenPipe | UserException e) {
+                CommandLine.ParseResult last = parsed;
+                while (last.hasSubcommand()) last = last.subcommand();
+                throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), e.getMessage(), e);
+            }
+        });
         return cl;
     }
 

@@ -1,7 +1,7 @@
 package dev.distil4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distil4j.io.JsonInput;
 import dev.distil4j.source.HubCache;
 import dev.distil4j.source.KnownModels;
 import dev.distil4j.source.MavenRepository;
@@ -59,7 +59,7 @@ final class ModelsCommand implements Callable<Integer> {
             String from = "imported";
             Path meta = dir.resolve("distil4j-source.json");
             if (Files.isRegularFile(meta)) {
-                JsonNode m = new ObjectMapper().readTree(meta.toFile());
+                JsonNode m = JsonInput.read(meta, UserException::new);
                 from = "from " + m.path("source").asText("?");
             }
             rows.add(new String[] {s.cacheDir().relativize(dir).getName(0).toString(), name(s.cacheDir(), dir), size(bytes), from,

@@ -68,7 +68,7 @@ final class NerCommand extends PipelineCommand {
         PrintWriter err = spec.commandLine().getErr();
         try (InputRecords records = io.open(texts, in);
              PipelineModel pm = TaskModels.load(model, tokenizer);
-             JsonLinesWriter w = JsonLinesWriter.open(io.output, out)) {
+             JsonLinesWriter w = io.output(out, records)) {
             TokenClassification ner = new TokenClassification(pm, io.batchSize);
             return RecordLoop.run("ner", records, io, err, r -> parse(r, options), batch -> run(ner, batch),
                     RecordLoop.jsonLines(w));

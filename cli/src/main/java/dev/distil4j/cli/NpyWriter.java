@@ -1,38 +1,36 @@
 package dev.distil4j.cli;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 
 /**
  * Streams float32 rows into a NumPy {@code .npy} file (format 1.0, little-endian, C order,
  * shape {@code (rows, width)}): {@code numpy.load(file)} gives the matrix. The header is written
- * with room to spare and rewritten with the final row count on {@link #close()}.
+ * with room to spare and rewritten with the final row count by {@link #commit()}; the file is an
+ * {@link OutputFile}, there only once committed.
  */
 final class NpyWriter implements AutoCloseable {
     private static final int HEADER_LEN = 128; // magic + version + length + dict, padded: a multiple of 64
 
-    private final Path file;
+    private final OutputFile file;
     private final OutputStream out;
     private int width = -1;
     private long rows;
 
-    NpyWriter(Path file) {
-        this.file = file;
+    /** @param inputs the files the command reads, which {@code file} must not be */
+    NpyWriter(Path file, Collection<Path> inputs) {
+        this.file = OutputFile.create(file, inputs);
+        this.out = this.file.stream();
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
             out.write(header(0, 0));
         } catch (IOException e) {
-            throw new UserException("cannot write " + file + ": " + e.getMessage());
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -64,15 +62,15 @@ final class NpyWriter implements AutoCloseable {
         return b.array();
     }
 
+    /** Every row is written: the header gets the row count, the file its content. */
+    void commit() {
+        file.writeAt(0, header(rows, width));
+        file.commit();
+    }
+
+    /** Without {@link #commit()}, the file is not written. */
     @Override
     public void close() {
-        try {
-            out.close();
-            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-                f.write(header(rows, width));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        file.close();
     }
 }

@@ -13,12 +13,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,18 +84,15 @@ final class QaCommand extends PipelineCommand {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         if (context != null && contextFile != null) throw new UserException("give --context or --context-file, not both");
-        if (contextFile != null) {
-            if (!Files.isRegularFile(contextFile)) throw new UserException("--context-file " + contextFile + " is not a file");
-            context = Files.readString(contextFile, StandardCharsets.UTF_8);
-        }
+        if (contextFile != null) context = io.readText("--context-file", contextFile);
         if (!questions.isEmpty() && context == null) throw new UserException("questions given as arguments need --context (or --context-file)");
         Options options = new Options(topK, handleImpossibleAnswer, maxAnswerLen, alignToWords, docStride, maxSeqLen, maxQuestionLen);
         PrintWriter err = spec.commandLine().getErr();
         try (InputRecords records = io.open(questions, in);
              PipelineModel pm = TaskModels.load(model, tokenizer);
-             JsonLinesWriter w = JsonLinesWriter.open(io.output, out)) {
+             JsonLinesWriter w = io.output(out, records, contextFile, tokenizer)) {
             QuestionAnswering qa = new QuestionAnswering(pm, io.batchSize);
             return RecordLoop.run("qa", records, io, err, r -> parse(r, context, options), batch -> run(qa, batch),
                     RecordLoop.jsonLines(w));

@@ -45,6 +45,12 @@ final class RecordLoop<T, R> {
 
         /** Whether the results go to stdout (then, on the progress bar's terminal, the bar steps aside for each). */
         boolean toStdout();
+
+        /**
+         * Every record was read and answered: an {@code --output} file gets its content now. Not called
+         * when the run stops early ({@code --fail-fast}, an exception): the file is then not written.
+         */
+        void complete();
     }
 
     /** Writes results as JSON lines, failures as {@code {"error", "line"}} placeholders. */
@@ -63,6 +69,11 @@ final class RecordLoop<T, R> {
             @Override
             public boolean toStdout() {
                 return w.toStdout();
+            }
+
+            @Override
+            public void complete() {
+                w.commit();
             }
         };
     }
@@ -127,11 +138,12 @@ final class RecordLoop<T, R> {
             }
             bar.update(loop.records);
         }
-        loop.flush(batch);
+        stop |= loop.flush(batch);
         bar.finish(loop.records);
+        if (!stop) output.complete();
         if (loop.failed > 0) {
             err.println("distil4j " + command + ": " + loop.failed + " of " + loop.records + " record" + (loop.records == 1 ? "" : "s")
-                    + " failed" + (stop ? "; stopped at the first (--fail-fast)" : ""));
+                    + " failed" + (stop ? "; stopped at the first (--fail-fast)" + (output.toStdout() ? "" : ", --output not written") : ""));
         }
         err.flush();
         return loop.failed > 0 ? Errors.BAD_INPUT : 0;

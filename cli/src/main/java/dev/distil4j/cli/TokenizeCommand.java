@@ -84,7 +84,7 @@ final class TokenizeCommand extends PipelineCommand {
         }
         EncodeOptions options = ob.build();
         try (InputRecords records = io.open(texts, textPair, in);
-             JsonLinesWriter w = JsonLinesWriter.open(io.output, out)) {
+             JsonLinesWriter w = io.output(out, records)) {
             Tokenizer tok = Tokenizer.fromDirectory(tokenizerDirectory(model));
             return RecordLoop.run(spec.name(), records, io, spec.commandLine().getErr(), this::texts,
                     batch -> encode(tok, batch, options, codePoints), RecordLoop.jsonLines(w));

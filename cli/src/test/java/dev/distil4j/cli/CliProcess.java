@@ -31,6 +31,18 @@ final class CliProcess {
         return cmd;
     }
 
+    /** {@code command} as one bash word list (each word single-quoted), for pipelines and redirections around the CLI. */
+    static String shell(List<String> command) {
+        StringBuilder b = new StringBuilder();
+        for (String w : command) b.append(b.isEmpty() ? "" : " ").append(quote(w));
+        return b.toString();
+    }
+
+    /** {@code s} single-quoted for bash. */
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
     /** Runs the CLI to the end (at most two minutes) with {@code env} added to this JVM's environment and {@code stdin} as input. */
     static Result run(Map<String, String> env, List<String> jvmOptions, boolean mergeErr, String stdin, String... args) {
         return exec(env, stdin, mergeErr, command(jvmOptions, args));

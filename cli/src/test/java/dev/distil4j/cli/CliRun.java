@@ -2,13 +2,11 @@ package dev.distil4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -41,22 +39,16 @@ final class CliRun {
     private CliRun() {}
 
     static Result run(String stdin, String... args) {
+        return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    /** With stdin as bytes: input that is not UTF-8. */
+    static Result run(byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-        CommandLine cl = Main.commandLine(new CommandLine.IFactory() {
-            @Override
-            public <K> K create(Class<K> cls) throws Exception {
-                try {
-                    return cls.cast(cls.getDeclaredConstructor(InputStream.class, OutputStream.class).newInstance(in, out));
-                } catch (NoSuchMethodException e) {
-                    return CommandLine.defaultFactory().create(cls);
-                }
-            }
-        }, args);
-        cl.setErr(new PrintWriter(err, true));
-        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
-        int code = cl.execute(args);
+        InputStream in = new ByteArrayInputStream(stdin);
+        int code = Main.run(Main.streams(in, out), new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true),
+                new PrintWriter(err, true), args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
     }
 

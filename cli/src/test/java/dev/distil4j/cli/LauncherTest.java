@@ -48,9 +48,13 @@ class LauncherTest {
         return root;
     }
 
-    /** A copy of the launcher whose CLI jar runs {@code mainClass} from {@code classPath} (its manifest's Class-Path), or nothing yet. */
     private Path launcherCopy(String mainClass, String classPath) throws IOException {
-        Path root = Files.createDirectories(tmp.resolve("distil4j"));
+        return launcherCopy(tmp, mainClass, classPath);
+    }
+
+    /** A copy of the launcher in {@code dir} whose CLI jar runs {@code mainClass} from {@code classPath} (its manifest's Class-Path), or nothing yet. */
+    private static Path launcherCopy(Path dir, String mainClass, String classPath) throws IOException {
+        Path root = Files.createDirectories(dir.resolve("distil4j"));
         Files.createDirectories(root.resolve("scripts"));
         Files.copy(ROOT.resolve("distil4j"), root.resolve("distil4j"));
         Files.copy(ROOT.resolve("scripts/jdk.sh"), root.resolve("scripts/jdk.sh"));
@@ -61,6 +65,15 @@ class LauncherTest {
             }
         }
         return root;
+    }
+
+    /** A copy of the launcher in {@code dir} whose CLI jar is the real CLI, from the test class path. */
+    static Path launcherWithTheCli(Path dir) throws IOException {
+        StringBuilder cp = new StringBuilder();
+        for (String e : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")).split(java.io.File.pathSeparator)) {
+            if (!e.isBlank()) cp.append(Path.of(e).toAbsolutePath().toUri()).append(' ');
+        }
+        return launcherCopy(dir, Main.class.getName(), cp.toString().strip());
     }
 
     private static Manifest manifest(String mainClass, String classPath) {
@@ -79,11 +92,7 @@ class LauncherTest {
      */
     @Test
     void onATerminalResultsAndTheBarDoNotMix() throws Exception {
-        StringBuilder cp = new StringBuilder();
-        for (String e : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")).split(java.io.File.pathSeparator)) {
-            if (!e.isBlank()) cp.append(Path.of(e).toAbsolutePath().toUri()).append(' ');
-        }
-        Path root = launcherCopy(Main.class.getName(), cp.toString().strip());
+        Path root = launcherWithTheCli(tmp);
         int n = 200;
         List<String> texts = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) texts.add("the cat sleeps on the warm mat " + i);

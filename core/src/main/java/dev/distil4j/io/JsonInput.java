@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -57,50 +58,89 @@ public final class JsonInput {
 
     /** Parses UTF-8 {@code json}; {@code where} starts every message. */
     public static JsonNode parse(String where, byte[] json, Function<String, ? extends RuntimeException> error) {
-        try (JsonParser p = MAPPER.createParser(json)) {
-            return parse(where, p, error);
-        } catch (IOException e) {
-            throw error.apply(where + ": cannot read: " + e.getMessage()); // closing an in-memory parser
-        }
+        return parse(json, p -> error.apply(where + ": " + p.located()));
     }
 
     /** Parses {@code json}; {@code where} starts every message. */
     public static JsonNode parse(String where, String json, Function<String, ? extends RuntimeException> error) {
+        return parse(json, p -> error.apply(where + ": " + p.located()));
+    }
+
+    /**
+     * Parses {@code json}, the caller wording the message from the {@link Problem}: a JSON Lines
+     * record is named by its line in the file, and a line inside the record would only confuse.
+     */
+    public static JsonNode parse(String json, Function<Problem, ? extends RuntimeException> error) {
         try (JsonParser p = MAPPER.createParser(json)) {
-            return parse(where, p, error);
+            return parse(p, error);
         } catch (IOException e) {
-            throw error.apply(where + ": cannot read: " + e.getMessage());
+            throw new UncheckedIOException(e); // closing an in-memory parser
         }
     }
 
-    private static JsonNode parse(String where, JsonParser p, Function<String, ? extends RuntimeException> error) {
+    /** {@link #parse(String, Function)} for UTF-8 bytes (Jackson also detects UTF-16 and UTF-32 by their first bytes). */
+    public static JsonNode parse(byte[] json, Function<Problem, ? extends RuntimeException> error) {
+        try (JsonParser p = MAPPER.createParser(json)) {
+            return parse(p, error);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Why a JSON text was refused.
+     *
+     * @param line   1-based line in the text; 0 when there is no place to point at (an empty text)
+     * @param column 1-based column (characters for text, bytes for bytes)
+     * @param kind   what sort of problem
+     * @param detail Jackson's description for {@link Kind#SYNTAX} and {@link Kind#LIMIT}, else ""
+     */
+    public record Problem(int line, int column, Kind kind, String detail) {
+        public enum Kind { SYNTAX, LIMIT, TRAILING, EMPTY }
+
+        /** What was wrong, without the place: "not valid JSON: ...", "unexpected content after the JSON value", ... */
+        public String reason() {
+            return switch (kind) {
+                case SYNTAX -> "not valid JSON: " + detail;
+                case LIMIT -> "JSON beyond the parser's limits: " + detail;
+                case TRAILING -> "unexpected content after the JSON value";
+                case EMPTY -> "empty, expected a JSON value";
+            };
+        }
+
+        /** "line L, column C: reason", or the reason alone when there is no place. */
+        public String located() {
+            return line > 0 ? "line " + line + ", column " + column + ": " + reason() : reason();
+        }
+    }
+
+    private static JsonNode parse(JsonParser p, Function<Problem, ? extends RuntimeException> error) {
         JsonNode root;
         try {
             root = MAPPER.readTree(p);
         } catch (JsonProcessingException e) {
             // constraint violations carry no location: the parser still knows where it stopped
             JsonLocation loc = e.getLocation() != null ? e.getLocation() : p.currentLocation();
-            String what = e instanceof StreamConstraintsException ? "JSON beyond the parser's limits: " : "not valid JSON: ";
-            throw error.apply(where + ": " + at(loc) + ": " + what + clean(e.getOriginalMessage()));
+            Problem.Kind kind = e instanceof StreamConstraintsException ? Problem.Kind.LIMIT : Problem.Kind.SYNTAX;
+            throw error.apply(problem(loc, kind, clean(e.getOriginalMessage())));
         } catch (IOException e) {
-            throw error.apply(where + ": cannot read: " + e.getMessage());
+            // in memory there is nothing to fail but the text itself (a CharConversionException: bad UTF-32)
+            throw error.apply(problem(p.currentLocation(), Problem.Kind.SYNTAX, String.valueOf(e.getMessage())));
         }
-        if (root == null || root.isMissingNode()) throw error.apply(where + ": empty, expected a JSON value");
+        if (root == null || root.isMissingNode()) throw error.apply(new Problem(0, 0, Problem.Kind.EMPTY, ""));
         JsonLocation end = p.currentLocation();
-        boolean trailing;
+        JsonLocation extra; // a token after the value: where it starts; garbage: where the value ended
         try {
-            trailing = p.nextToken() != null;
+            extra = p.nextToken() != null ? p.currentTokenLocation() : null;
         } catch (IOException e) {
-            trailing = true; // not even a token: garbage
+            extra = end; // not even a token (Jackson would point past it)
         }
-        if (trailing) {
-            throw error.apply(where + ": " + at(end) + ": unexpected content after the JSON value");
-        }
+        if (extra != null) throw error.apply(problem(extra, Problem.Kind.TRAILING, ""));
         return root;
     }
 
-    private static String at(JsonLocation loc) {
-        return "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    private static Problem problem(JsonLocation loc, Problem.Kind kind, String detail) {
+        return new Problem(Math.max(1, loc.getLineNr()), Math.max(1, loc.getColumnNr()), kind, detail);
     }
 
     /** Jackson's limit messages name its own API ("from `StreamReadConstraints.getMaxNestingDepth()`"): not for users. */

@@ -86,6 +86,32 @@ class JsonInputTest {
         return ModelConfig.read(config);
     }
 
+    /** The Problem overload hands the caller the place and the kind, for messages it words itself (JSON Lines records). */
+    @Test
+    void problemsCarryTheirPlaceAndKind() {
+        record Cases(String json, JsonInput.Problem.Kind kind, int column) {}
+        for (Cases c : List.of(new Cases("{bad", JsonInput.Problem.Kind.SYNTAX, 2),
+                new Cases("{\"text\": \"a\"} xyz", JsonInput.Problem.Kind.TRAILING, 14),
+                new Cases("{\"a\": 1}{\"b\": 2}", JsonInput.Problem.Kind.TRAILING, 9),
+                new Cases("\"text\"  ,", JsonInput.Problem.Kind.TRAILING, 7),
+                new Cases("[".repeat(1001) + "]".repeat(1001), JsonInput.Problem.Kind.LIMIT, 1002),
+                new Cases("  ", JsonInput.Problem.Kind.EMPTY, 0))) {
+            JsonInput.Problem[] got = new JsonInput.Problem[1];
+            assertThrows(IllegalStateException.class, () -> JsonInput.parse(c.json(), p -> {
+                got[0] = p;
+                return new IllegalStateException(p.reason());
+            }), c.json().substring(0, Math.min(30, c.json().length())));
+            assertEquals(c.kind(), got[0].kind(), c.kind().name());
+            assertEquals(c.column(), got[0].column(), c.kind().name());
+            assertEquals(c.kind() == JsonInput.Problem.Kind.EMPTY ? 0 : 1, got[0].line(), c.kind().name());
+        }
+        assertEquals(1, JsonInput.parse("{\"a\": [1]}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                p -> new IllegalStateException(p.located())).get("a").get(0).asInt());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> JsonInput.parse(new byte[] {'"', (byte) 0xff, '"'},
+                p -> new IllegalStateException(p.located())));
+        assertThat(e.getMessage()).startsWith("line 1, column ").contains("not valid JSON").contains("UTF-8");
+    }
+
     @Test
     void syntaxErrorsEmptyFilesAndMissingFilesAreLocatedOrNamed() throws Exception {
         Path config = tmp.resolve("config.json");

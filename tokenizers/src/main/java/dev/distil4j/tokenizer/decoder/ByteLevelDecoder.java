@@ -42,9 +42,19 @@ public record ByteLevelDecoder() implements Decoder {
 
     /** UTF-8 → String with U+FFFD for each maximal invalid subpart (Unicode §3.9, "best practice"). */
     public static String decodeUtf8Lossy(byte[] b) {
-        StringBuilder sb = new StringBuilder(b.length);
-        int i = 0;
-        int n = b.length;
+        return decodeUtf8Lossy(b, 0, b.length, null);
+    }
+
+    /**
+     * {@link #decodeUtf8Lossy(byte[])} of {@code b[off, off + len)}; where the first invalid byte is
+     * (relative to {@code off}, -1 when none) goes to {@code firstInvalid[0]} when that is not null, for
+     * readers that refuse what is not UTF-8 and say where.
+     */
+    public static String decodeUtf8Lossy(byte[] b, int off, int len, int[] firstInvalid) {
+        StringBuilder sb = new StringBuilder(len);
+        int bad = -1;
+        int i = off;
+        int n = off + len;
         while (i < n) {
             int c = b[i] & 0xFF;
             if (c < 0x80) {
@@ -76,6 +86,9 @@ public record ByteLevelDecoder() implements Decoder {
                     hi = 0x8F;
                 }
             } else {
+                if (bad < 0) {
+                    bad = i - off;
+                }
                 sb.append('\uFFFD');
                 i++;
                 continue;
@@ -100,9 +113,15 @@ public record ByteLevelDecoder() implements Decoder {
                 sb.appendCodePoint(cp);
                 i = j;
             } else {
+                if (bad < 0) {
+                    bad = i - off;
+                }
                 sb.append('\uFFFD');
                 i = j; // skip the maximal subpart consumed so far
             }
+        }
+        if (firstInvalid != null) {
+            firstInvalid[0] = bad;
         }
         return sb.toString();
     }
