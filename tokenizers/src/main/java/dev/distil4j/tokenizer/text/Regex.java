@@ -53,7 +53,7 @@ public final class Regex {
             }
         } catch (StackOverflowError e) {
             throw new TokenizerException(component + ": the regex /" + shorten(pattern.pattern()) + "/ needs more stack than"
-                    + " this thread has to match a text of " + text.length() + " characters (java.util.regex recurses once per"
+                    + " this thread has to match a text of " + text.length() + " characters (the regex engine recurses once per"
                     + " repetition of a group with alternatives, such as (a|b)+; a character class, [ab]+, matches the same"
                     + " without recursing); shorten the text or raise -Xss");
         }
