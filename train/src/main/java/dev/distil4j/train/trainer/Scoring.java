@@ -51,8 +51,11 @@ final class Scoring {
         };
     }
 
-    /** Per feature, its logits in the head's layout (rows [labels], or [seq, labels] trimmed to its length). */
-    private static float[][] logits(TrainableModel model, TaskData data, int batchSize) {
+    /**
+     * Per feature, its logits in eval mode, in the head's layout (rows [labels], or [seq, labels] trimmed to its
+     * length), in the data's order.
+     */
+    static float[][] logits(TrainableModel model, TaskData data, int batchSize) {
         List<Feature> features = data.features;
         int n = features.size();
         // shortest first, so that each batch pads little; the results go back to file order

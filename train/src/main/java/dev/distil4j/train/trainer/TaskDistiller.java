@@ -125,17 +125,9 @@ public final class TaskDistiller implements AutoCloseable {
         TrainableModel.Options o = TrainableModel.Options.defaults().withHead(HeadType.SEQUENCE_CLASSIFICATION)
                 .withLabels(labels.labels()).withCompute(compute);
         try (TrainableModel teacher = TrainableModel.load(teacherDir, o)) {
-            int n = train.features.size();
-            float[] out = new float[n * numLabels];
-            boolean types = Trainer.takesTokenTypes(teacher.config());
-            int bs = Math.max(1, args.batchSize());
-            for (int from = 0; from < n; from += bs) {
-                int[] idx = new int[Math.min(bs, n - from)];
-                for (int i = 0; i < idx.length; i++) idx[i] = from + i;
-                Batch b = Batch.collate(Task.TEXT_CLASSIFICATION, train.features, idx, teacher.config().padTokenId(), types);
-                float[] l = teacher.forward(b.input(), TrainableModel.Mode.eval()).logits();
-                System.arraycopy(l, 0, out, from * numLabels, l.length);
-            }
+            float[][] rows = Scoring.logits(teacher, train, Math.max(1, args.batchSize()));
+            float[] out = new float[rows.length * numLabels];
+            for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, out, i * numLabels, numLabels);
             return out;
         }
     }
