@@ -245,8 +245,6 @@ final class DistilCommand implements Callable<Integer> {
             DataOptions.reportSkipped(err, "distil", d.skipped());
             listener.log(String.format(Locale.ROOT, "text-classification on %d training sequences%s, labels %s", d.trainSize(),
                     validationFile == null ? "" : ", " + d.validationSize() + " validation sequences", d.labels()));
-            if (d.teacherNanos() > 0) listener.log(String.format(Locale.ROOT, "the teacher's logits took %.1f s (kept in %s for a resume)",
-                    d.teacherNanos() / 1e9, output));
             TrainResult t = StopOnSignal.run("distil4j-distil-stop", d::requestStop, () -> d.distil(listener));
             listener.clearBar();
             if (t.interrupted()) return listener.stopped(t.globalStep(), t.lastCheckpoint());

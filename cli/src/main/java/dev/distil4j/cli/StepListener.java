@@ -17,6 +17,11 @@ interface StepListener extends TrainingListener {
         log("saved " + checkpoint);
     }
 
+    @Override
+    default void onPass(Pass pass) {
+        progress().pass(pass);
+    }
+
     default void log(String line) {
         progress().log(line);
     }

@@ -1,5 +1,6 @@
 package dev.distil4j.cli;
 
+import dev.distil4j.train.trainer.TrainingListener.Pass;
 import dev.distil4j.train.trainer.TrainingListener.Plan;
 import dev.distil4j.train.trainer.TrainingListener.Step;
 
@@ -26,6 +27,9 @@ final class StepProgress {
     private long stepNanos, lastDraw, tokens;
     private int startStep;
     private boolean drawn;
+    /** The pass being drawn (the teacher's logits, an evaluation): when it started, how much it had done. */
+    private long passStart;
+    private int passDone = Integer.MAX_VALUE;
 
     /**
      * @param command  the subcommand that prefixes log lines ({@code distil4j COMMAND: ...})
@@ -66,6 +70,34 @@ final class StepProgress {
         drawn = true;
     }
 
+    /**
+     * Shows a pass over data between steps on the bar (sequences done, rate, ETA); when it ends the bar is
+     * cleared, and the teacher's pass, minutes long on real data, gets a log line.
+     */
+    void pass(Pass p) {
+        long now = System.nanoTime();
+        if (p.done() <= passDone) passStart = now; // a new pass (its first batch is not timed)
+        passDone = p.done();
+        boolean end = p.done() >= p.total();
+        if (bar && (end || !drawn || now - lastDraw >= REDRAW_NANOS)) {
+            lastDraw = now;
+            double secs = (now - passStart) / 1e9, rate = secs > 0 ? p.done() / secs : 0;
+            String eta = rate > 0 ? "  ETA " + duration((p.total() - p.done()) / rate) : "";
+            err.print(String.format(Locale.ROOT, "\r%s %d/%d sequences%s   ", p.what(), p.done(), p.total(), eta));
+            err.flush();
+            drawn = true;
+        }
+        if (!end) return;
+        passDone = Integer.MAX_VALUE;
+        if (p.what().equals("teacher")) {
+            log(String.format(Locale.ROOT, "the teacher's logits of %d sequences in %s", p.total(), duration((now - passStart) / 1e9)));
+        } else if (drawn) {
+            err.print("\r" + " ".repeat(80) + "\r"); // erased: the evaluation's row follows
+            err.flush();
+            drawn = false;
+        }
+    }
+
     /** The steps' throughput so far, for the closing log line: evaluations and checkpoints left out. */
     String throughput() {
         double secs = stepNanos / 1e9;
@@ -81,7 +113,9 @@ final class StepProgress {
 
     /** Says (even when quiet) how to continue a run stopped by a signal; returns the exit code for it. */
     int stopped(int step, Path lastCheckpoint) {
-        err.println(prefix + "stopped after step " + step + "; continue with --resume (" + lastCheckpoint + ")");
+        clearBar();
+        err.println(prefix + (lastCheckpoint == null ? "stopped before the first step; nothing to resume, run the command again"
+                : "stopped after step " + step + "; continue with --resume (" + lastCheckpoint + ")"));
         err.flush();
         return StopOnSignal.EXIT_STOPPED;
     }

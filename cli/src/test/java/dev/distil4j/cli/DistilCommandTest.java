@@ -123,7 +123,7 @@ class DistilCommandTest {
                 "--train", train.toString(), "--validation", train.toString(), "--output", out.toString(),
                 "--max-steps", "4", "--batch-size", "8", "--alpha-task", "0.5", "--threads", "2", "--no-progress");
         assertThat(ok.code()).as(ok.err()).isZero();
-        assertThat(ok.err()).contains("the teacher's logits took").contains("tokens/s");
+        assertThat(ok.err()).contains("the teacher's logits of ").contains("tokens/s");
         assertThat(ok.out()).contains("accuracy"); // the evaluation table, as train prints it
         assertThat(out.resolve("checkpoint-4")).isDirectory();
         // a resume reads the teacher's logits back instead of recomputing them
@@ -132,7 +132,7 @@ class DistilCommandTest {
                 "--train", train.toString(), "--output", out.toString(), "--max-steps", "4", "--batch-size", "8",
                 "--alpha-task", "0.5", "--threads", "2", "--no-progress", "--resume");
         assertThat(resumed.code()).as(resumed.err()).isZero();
-        assertThat(resumed.err()).contains("resuming after step 4").doesNotContain("the teacher's logits took");
+        assertThat(resumed.err()).contains("resuming after step 4").doesNotContain("the teacher's logits of ");
         JsonNode config = CliRun.MAPPER.readTree(out.resolve("config.json").toFile());
         assertThat(config.get("architectures").get(0).asText()).isEqualTo("DistilBertForSequenceClassification");
         expect(CliRun.run("", "distil", "--task", "text-classification", "--teacher", teacher, "--student", student,

@@ -26,7 +26,19 @@ final class Scoring {
      * @param labels the model's labels (classification tasks), else null
      */
     static Map<String, Double> evaluate(TrainableModel model, TaskData data, LabelSet labels, int batchSize) {
-        float[][] logits = logits(model, data, batchSize);
+        return evaluate(model, data, labels, batchSize, Progress.NONE);
+    }
+
+    /** Told the sequences done after each batch of a pass; false stops the pass. */
+    @FunctionalInterface
+    interface Progress {
+        Progress NONE = (done, total) -> true;
+
+        boolean batchDone(int done, int total);
+    }
+
+    static Map<String, Double> evaluate(TrainableModel model, TaskData data, LabelSet labels, int batchSize, Progress progress) {
+        float[][] logits = logits(model, data, batchSize, progress);
         int numLabels = model.config().numLabels();
         return switch (data.task) {
             case TEXT_CLASSIFICATION -> {
@@ -53,9 +65,9 @@ final class Scoring {
 
     /**
      * Per feature, its logits in eval mode, in the head's layout (rows [labels], or [seq, labels] trimmed to its
-     * length), in the data's order.
+     * length), in the data's order; null when {@code progress} stopped the pass.
      */
-    static float[][] logits(TrainableModel model, TaskData data, int batchSize) {
+    static float[][] logits(TrainableModel model, TaskData data, int batchSize, Progress progress) {
         List<Feature> features = data.features;
         int n = features.size();
         // shortest first, so that each batch pads little; the results go back to file order
@@ -75,6 +87,7 @@ final class Scoring {
                 int keep = shape.length == 2 ? per : features.get(idx[r]).length() * shape[2];
                 out[idx[r]] = Arrays.copyOfRange(o.logits(), r * per, r * per + keep);
             }
+            if (!progress.batchDone(s + idx.length, n)) return null;
         }
         return out;
     }

@@ -42,9 +42,14 @@ public final class TaskDistiller implements AutoCloseable {
     private final TaskData train;
     private final LabelSet labels;
     private final int numLabels;
-    private final float[] teacherLogits;
-    private final long teacherNanos;
+    private final Path teacherDir;
+    private final Compute compute;
+    private final TrainingArguments args;
     private final Trainer trainer;
+    /** Computed (or read back) at the start of {@link #distil}, where the listener can show the pass. */
+    private float[] teacherLogits;
+    private long teacherNanos;
+    private volatile boolean stop;
 
     private TaskDistiller(Path teacherDir, Path studentDir, Path trainFile, Path validationFile, DataArguments data,
                           TrainingArguments args, double temperature, double alphaCe, double alphaTask, Compute compute) {
@@ -70,13 +75,10 @@ public final class TaskDistiller implements AutoCloseable {
                 tokenizer, labels, maxLength, data.docStride(), data.skipBadRecords(), false);
         if (train.features.isEmpty()) throw new IllegalArgumentException(trainFile + ": no training examples");
 
-        Trainer.checkOutput(args); // before the teacher's pass, which takes minutes on real data
-        Path cache = args.outputDir().resolve(TEACHER_LOGITS);
-        float[] cached = args.resumeFrom() != null ? readLogits(cache, train.features.size() * numLabels) : null;
-        long t0 = System.nanoTime();
-        this.teacherLogits = cached != null ? cached : withCompute(compute, args, c -> teacherLogits(teacherDir, c, args));
-        this.teacherNanos = cached != null ? 0 : System.nanoTime() - t0;
-        if (cached == null) writeLogits(cache, teacherLogits);
+        Trainer.checkOutput(args); // now, not after the teacher's pass, which takes minutes on real data
+        this.teacherDir = teacherDir;
+        this.compute = compute;
+        this.args = args;
 
         Trainer.Objective objective = (batch, rows, output) -> {
             float[] t = new float[rows.length * numLabels];
@@ -120,12 +122,35 @@ public final class TaskDistiller implements AutoCloseable {
         }
     }
 
-    /** The teacher's logits of every training feature, [features, numLabels], in eval mode. */
-    private float[] teacherLogits(Path teacherDir, Compute compute, TrainingArguments args) {
+    /**
+     * The teacher's logits of every training feature, [features, numLabels], in eval mode: read back from the
+     * output directory when resuming, else computed (the listener sees the pass) and kept there. False when a
+     * stop request ended the pass.
+     */
+    private boolean prepareTeacherLogits(TrainingListener listener) {
+        if (teacherLogits != null) return true;
+        Path cache = args.outputDir().resolve(TEACHER_LOGITS);
+        if (args.resumeFrom() != null) teacherLogits = readLogits(cache, train.features.size() * numLabels);
+        if (teacherLogits != null) return true;
+        long t0 = System.nanoTime();
+        float[] computed = withCompute(compute, args, c -> teacherLogits(c, listener));
+        if (computed == null) return false;
+        teacherNanos = System.nanoTime() - t0;
+        writeLogits(cache, computed);
+        teacherLogits = computed;
+        return true;
+    }
+
+    /** The teacher's pass; null when stopped. */
+    private float[] teacherLogits(Compute compute, TrainingListener listener) {
         TrainableModel.Options o = TrainableModel.Options.defaults().withHead(HeadType.SEQUENCE_CLASSIFICATION)
                 .withLabels(labels.labels()).withCompute(compute);
         try (TrainableModel teacher = TrainableModel.load(teacherDir, o)) {
-            float[][] rows = Scoring.logits(teacher, train, Math.max(1, args.batchSize()));
+            float[][] rows = Scoring.logits(teacher, train, Math.max(1, args.batchSize()), (done, total) -> {
+                listener.onPass(new TrainingListener.Pass("teacher", done, total));
+                return !stop;
+            });
+            if (rows == null) return null;
             float[] out = new float[rows.length * numLabels];
             for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, out, i * numLabels, numLabels);
             return out;
@@ -171,8 +196,9 @@ public final class TaskDistiller implements AutoCloseable {
         return trainer.skipped();
     }
 
-    /** The cached teacher logits of training example {@code i}. */
+    /** The teacher's logits of training example {@code i} (after {@link #distil} has started). */
     public float[] teacherLogits(int i) {
+        if (teacherLogits == null) throw new IllegalStateException("the teacher's logits are computed by distil()");
         return Arrays.copyOfRange(teacherLogits, i * numLabels, (i + 1) * numLabels);
     }
 
@@ -187,16 +213,24 @@ public final class TaskDistiller implements AutoCloseable {
 
     /** Asks a running {@link #distil} to stop after the current step and write a checkpoint. Safe from any thread. */
     public void requestStop() {
+        stop = true;
         trainer.requestStop();
     }
 
-    /** Time spent computing the teacher's logits; 0 when a resumed run read them back. */
+    /** Time spent computing the teacher's logits; 0 before {@link #distil} or when a resumed run read them back. */
     public long teacherNanos() {
         return teacherNanos;
     }
 
-    /** Distils to the end (or until {@link #requestStop()}), resuming from {@code args.resumeFrom()} when set. */
+    /**
+     * Computes the teacher's logits (or reads them back when resuming), then distils to the end (or until
+     * {@link #requestStop()}), resuming from {@code args.resumeFrom()} when set. Stopped during the teacher's
+     * pass, it returns an interrupted result without a checkpoint: nothing to resume, the run starts again.
+     */
     public TrainResult distil(TrainingListener listener) {
+        if (!prepareTeacherLogits(listener)) {
+            return new TrainResult(args.outputDir(), 0, 0, true, Double.NaN, null, null, null, null);
+        }
         return trainer.train(listener);
     }
 

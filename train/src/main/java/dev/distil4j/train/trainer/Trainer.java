@@ -369,7 +369,10 @@ public final class Trainer implements AutoCloseable {
         }
 
         void evaluate() {
-            Map<String, Double> m = Trainer.this.evaluate();
+            Map<String, Double> m = Scoring.evaluate(model, validation, labels, args.batchSize(), (done, total) -> {
+                listener.onPass(new TrainingListener.Pass("evaluation", done, total));
+                return true; // an evaluation is short: a stop request waits for it
+            });
             Double trainLoss = lossSteps == 0 ? null : lossSum / lossSteps;
             lossSum = 0;
             lossSteps = 0;

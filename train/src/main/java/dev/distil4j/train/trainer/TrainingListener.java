@@ -43,7 +43,18 @@ public interface TrainingListener {
      */
     record Evaluation(int step, double epoch, Double trainLoss, Map<String, Double> metrics) {}
 
+    /**
+     * After each batch of a pass over data outside the steps: the teacher's logits before the first step of a
+     * task distillation ({@code what} "teacher"), an evaluation on the validation data ("evaluation").
+     *
+     * @param done  sequences done so far
+     * @param total sequences in the pass
+     */
+    record Pass(String what, int done, int total) {}
+
     default void onTrainBegin(Plan plan) {}
+
+    default void onPass(Pass pass) {}
 
     default void onStep(Step step) {}
 

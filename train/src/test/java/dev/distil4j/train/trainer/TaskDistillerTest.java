@@ -36,8 +36,23 @@ class TaskDistillerTest {
         Path out = tmp.resolve("out");
         TrainingArguments args = TrainingArguments.builder(out).learningRate(1e-3).batchSize(8).maxSteps(12).seed(5).build();
         List<Double> losses = new ArrayList<>();
+        List<TrainingListener.Pass> passes = new ArrayList<>();
         try (Compute compute = new Compute(Kernels.scalar(), 2);
              TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), args, 2.0, 1.0, 0.5, compute)) {
+            TrainResult r = d.distil(new TrainingListener() {
+                @Override
+                public void onStep(Step s) {
+                    losses.add(s.loss());
+                }
+
+                @Override
+                public void onPass(Pass p) {
+                    passes.add(p);
+                }
+            });
+            assertThat(r.globalStep()).isEqualTo(12);
+            assertThat(r.metrics()).containsKey("accuracy");
+            assertThat(d.teacherNanos()).isPositive();
             // the cache holds the teacher's eval logits of each example
             try (TrainableModel t = TrainableModel.load(TEACHER, TrainableModel.Options.defaults().withCompute(compute))) {
                 Batch b = Batch.collate(Task.TEXT_CLASSIFICATION, List.of(d.trainFeature(3)), new int[] {0}, 0, true);
@@ -45,16 +60,12 @@ class TaskDistillerTest {
                 float[] cached = d.teacherLogits(3);
                 for (int i = 0; i < expected.length; i++) assertThat(cached[i]).isCloseTo(expected[i], within(1e-4f));
             }
-            TrainResult r = d.distil(new TrainingListener() {
-                @Override
-                public void onStep(Step s) {
-                    losses.add(s.loss());
-                }
-            });
-            assertThat(r.globalStep()).isEqualTo(12);
-            assertThat(r.metrics()).containsKey("accuracy");
-            assertThat(d.teacherNanos()).isPositive();
         }
+        // the listener saw the teacher's pass, batch by batch, before the evaluation's
+        assertThat(passes).extracting(TrainingListener.Pass::what).startsWith("teacher", "teacher", "teacher", "teacher", "evaluation");
+        assertThat(passes.subList(0, 4)).extracting(TrainingListener.Pass::done).containsExactly(8, 16, 24, 32);
+        assertThat(passes.get(3).total()).isEqualTo(32);
+        assertThat(passes.get(passes.size() - 1)).isEqualTo(new TrainingListener.Pass("evaluation", 16, 16));
         assertThat((losses.get(10) + losses.get(11)) / 2).isLessThan((losses.get(0) + losses.get(1)) / 2);
         JsonNode config = ModelDirectory.JSON.readTree(out.resolve("config.json").toFile());
         assertThat(config.get("architectures").get(0).asText()).isEqualTo("DistilBertForSequenceClassification");
@@ -98,6 +109,33 @@ class TaskDistillerTest {
             List<float[]> resumed = d.student().parameters().stream().map(p -> p.data()).toList();
             for (int i = 0; i < whole.size(); i++) assertThat(resumed.get(i)).as("parameter %d", i).isEqualTo(whole.get(i));
         }
+    }
+
+    @Test
+    void aStopDuringTheTeachersPassEndsItWithoutACheckpoint(@TempDir Path tmp) throws IOException {
+        Path train = data(tmp.resolve("train.tsv"), 32, 1);
+        Path out = tmp.resolve("o");
+        TrainingArguments args = TrainingArguments.builder(out).batchSize(8).maxSteps(4).saveSteps(1).build();
+        List<Integer> done = new ArrayList<>();
+        try (TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, 2, 1, 0, null)) {
+            TrainResult r = d.distil(new TrainingListener() {
+                @Override
+                public void onPass(Pass p) {
+                    done.add(p.done());
+                    if (p.done() == 16) d.requestStop();
+                }
+
+                @Override
+                public void onStep(Step s) {
+                    throw new AssertionError("no step after a stop in the teacher's pass");
+                }
+            });
+            assertThat(r.interrupted()).isTrue();
+            assertThat(r.lastCheckpoint()).isNull();
+            assertThat(r.globalStep()).isZero();
+        }
+        assertThat(done).containsExactly(8, 16);
+        assertThat(out.resolve(TaskDistiller.TEACHER_LOGITS)).doesNotExist();
     }
 
     @Test
