@@ -8,7 +8,11 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import com.johnsnowlabs.nlp.Annotation;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,16 +33,31 @@ public class ReadWithSparkNlp {
         }
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         SparkSession spark = SparkSession.builder().master("local[2]").appName("spark-nlp interop reader")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
-        Dataset<Row> df = spark.read().parquet(args[0]);
+        Dataset<Row> read = spark.read().parquet(args[0]);
+        // Spark reads every Parquet field back as nullable, and EmbeddingsFinisher wants exactly Annotation.dataType
+        // (begin and end not null): the same for Spark NLP's own columns stored in Parquet. Give the annotation
+        // columns their exact type back (their metadata stays).
+        StructType exact = new StructType();
+        for (StructField f : read.schema().fields()) {
+            boolean annotations = f.metadata().contains("annotatorType");
+            if (annotations) System.out.println("column " + f.name() + " as read: " + f.dataType().simpleString() + ", exact type: "
+                    + f.dataType().equals(new ArrayType(Annotation.dataType(), true)));
+            exact = exact.add(annotations ? new StructField(f.name(), new ArrayType(Annotation.dataType(), true), f.nullable(), f.metadata()) : f);
+        }
+        Dataset<Row> df = spark.createDataFrame(read.rdd(), exact);
         for (String col : new String[] {"embeddings", "hf_embeddings"}) {
             Metadata md = df.schema().apply(col).metadata();
             System.out.println("column " + col + " metadata as Spark 3.5 reads it: " + md.json());
             check(md.contains("annotatorType") && md.getString("annotatorType").equals("word_embeddings"), col + ": annotatorType");
             check(md.contains("ref") && md.contains("dimension"), col + ": ref and dimension");
         }
+        // one setter per statement: seen from Java, Spark NLP's setters return their trait types
+        DocumentAssembler documents = new DocumentAssembler();
+        documents.setInputCol("text");
+        documents.setOutputCol("document");
         SentenceEmbeddings sentenceEmbeddings = new SentenceEmbeddings();
         sentenceEmbeddings.setInputCols(new String[] {"sentence", "embeddings"});
         sentenceEmbeddings.setOutputCol("sentence_embeddings");
@@ -54,11 +73,15 @@ public class ReadWithSparkNlp {
         finisher.setOutputCols(new String[] {"f_words", "f_hf", "f_sentences"});
         finisher.setCleanAnnotations(false);
         Dataset<Row> out = new Pipeline().setStages(new PipelineStage[] {
-                new DocumentAssembler().setInputCol("text").setOutputCol("document"), sentences, tokenizer, sentenceEmbeddings, finisher})
+                documents, sentences, tokenizer, sentenceEmbeddings, finisher})
                 .fit(df).transform(df);
         String ref = out.schema().apply("sentence_embeddings").metadata().getString("ref");
         check(ref.equals(df.schema().apply("embeddings").metadata().getString("ref")), "SentenceEmbeddings took the ref " + ref);
 
+        // optional: Spark NLP's own sentences and tokens of rows FROM.. as JSON lines, a golden file for distil4j's unit tests
+        java.io.PrintWriter dump = args.length > 2 ? new java.io.PrintWriter(args[1], "UTF-8") : null;
+        int dumpFrom = args.length > 2 ? Integer.parseInt(args[2]) : Integer.MAX_VALUE;
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         int rows = 0, sentenceCount = 0, tokenCount = 0, words = 0, hfWords = 0, sentenceVectors = 0;
         double maxMeanDiff = 0;
         for (Row r : out.select("id", "text", "sentence", "token", "embeddings", "hf_embeddings", "f_words", "f_hf", "f_sentences",
@@ -76,6 +99,17 @@ public class ReadWithSparkNlp {
                 if (same) sentenceCount++;
             }
             List<Row> snlpTokens = r.getList(3), expTokens = r.getList(10);
+            if (dump != null && id >= dumpFrom) {
+                List<Object> ss = new ArrayList<>(), ts = new ArrayList<>();
+                for (Row a : snlpSentences) ss.add(List.of(a.getInt(1), a.getInt(2), a.getString(3)));
+                for (Row a : snlpTokens) ts.add(List.of(a.getInt(1), a.getInt(2), a.getString(3),
+                        Integer.parseInt(a.<String, String>getJavaMap(4).get("sentence"))));
+                try {
+                    dump.println(json.writeValueAsString(java.util.Map.of("id", id - dumpFrom, "sentences", ss, "tokens", ts)));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             check(snlpTokens.size() == expTokens.size(), where + ": " + snlpTokens.size() + " Spark NLP tokens, distil4j " + expTokens.size());
             for (int i = 0; i < Math.min(snlpTokens.size(), expTokens.size()); i++) {
                 Row a = snlpTokens.get(i), e = expTokens.get(i);
@@ -119,6 +153,7 @@ public class ReadWithSparkNlp {
         System.out.printf("rows %d: Spark NLP sentences equal %d, tokens equal %d, finished word vectors equal %d (compat) and %d "
                 + "(transformers mode), SentenceEmbeddings vectors equal %d (max |diff| %.2g); differences: %d%n",
                 rows, sentenceCount, tokenCount, words, hfWords, sentenceVectors, maxMeanDiff, failures);
+        if (dump != null) dump.close();
         spark.stop();
         System.exit(failures == 0 ? 0 : 1);
     }

@@ -28,7 +28,9 @@ import java.util.Map;
  *       any later one no annotation;</li>
  *   <li>each annotation is the token's first piece: {@code result} and {@code token} are the token
  *       lower-cased when not case sensitive, {@code pieceId} the first piece's id, {@code isWordStart}
- *       {@code true}, {@code isOOV} {@code false}; a token with no piece has no annotation.</li>
+ *       {@code true}, {@code isOOV} {@code false}; a token with no piece has no annotation, and a later piece
+ *       that begins where another token of the sentence begins (Spark NLP pairs them by begin; a Hangul word's
+ *       piece offsets count its longer NFD form) gives that token an extra annotation.</li>
  * </ul>
  *
  * <p>Needs a WordPiece model (BERT, DistilBERT) whose vocabulary has {@code [CLS]}, {@code [SEP]} and

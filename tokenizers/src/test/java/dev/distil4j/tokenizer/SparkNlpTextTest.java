@@ -81,6 +81,42 @@ class SparkNlpTextTest {
         assertThat(equal).isEqualTo(5678);
     }
 
+    /**
+     * Other texts: the 351 tokenizer golden strings (Unicode oddities, control characters, CJK, emoji), whose
+     * sentences and tokens the real Spark NLP 5.5.3 gave in scripts/check-spark-nlp-interop (written to the test
+     * resource sparknlp/tokenizer-goldens.spark-nlp-5.5.3.jsonl by its reader).
+     */
+    @Test
+    void sentencesAndTokensOfTheGoldenStringsEqualSparkNlps() throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (JsonNode n : Shared.jsonl(Shared.path("fixtures/tokenizers/bert-base-uncased.jsonl"))) texts.add(n.get("text").asText());
+        List<String> lines;
+        try (var in = SparkNlpTextTest.class.getResourceAsStream("/sparknlp/tokenizer-goldens.spark-nlp-5.5.3.jsonl")) {
+            assertThat(in).as("the Spark NLP golden resource").isNotNull();
+            lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
+        assertThat(lines).hasSize(texts.size());
+        int sentences = 0, tokens = 0;
+        for (String line : lines) {
+            JsonNode row = Shared.JSON.readTree(line);
+            String text = texts.get(row.get("id").asInt());
+            List<String> want = new ArrayList<>(), got = new ArrayList<>();
+            for (JsonNode s : row.get("sentences")) want.add(describe(s.get(2).asText(), s.get(0).asInt(), s.get(1).asInt(), want.size()));
+            List<Sentence> detected = SparkNlpSentenceDetector.detect(text);
+            for (Sentence s : detected) got.add(describe(s.text(), s.begin(), s.end(), s.index()));
+            assertThat(got).as("sentences of %s", Shared.JSON.writeValueAsString(text)).isEqualTo(want);
+            want.clear();
+            got.clear();
+            for (JsonNode t : row.get("tokens")) want.add(describe(t.get(2).asText(), t.get(0).asInt(), t.get(1).asInt(), t.get(3).asInt()));
+            for (Token t : SparkNlpTokenizer.tokenize(detected)) got.add(describe(t.text(), t.begin(), t.end(), t.sentence()));
+            assertThat(got).as("tokens of %s", Shared.JSON.writeValueAsString(text)).isEqualTo(want);
+            sentences += detected.size();
+            tokens += got.size();
+        }
+        assertThat(sentences).isGreaterThan(400);
+        assertThat(tokens).isGreaterThan(2000);
+    }
+
     @Test
     void firstPieceOfEveryTokenIsSparkNlpsPieceId() throws IOException {
         SparkNlpWordPieces pieces = new SparkNlpWordPieces(bertUncasedVocab(), false);
