@@ -74,6 +74,20 @@ final class Batches {
         }
     }
 
+    /** Each sequence's rows of the encoder's last hidden state ([its length][hidden size]), in input order. */
+    static float[][][] lastHiddenStates(PipelineModel pm, List<Sequence> seqs, int batchSize) {
+        int h = pm.model().config().hiddenSize();
+        float[][][] rows = new float[seqs.size()][][];
+        run(pm, seqs, batchSize, h, (input, out, row, length) -> {
+            dev.distil4j.model.Tensor hs = out.lastHiddenState();
+            int t = hs.dim(1);
+            float[][] r = new float[length][];
+            for (int i = 0; i < length; i++) r[i] = java.util.Arrays.copyOfRange(hs.data(), (row * t + i) * h, (row * t + i + 1) * h);
+            rows[input] = r;
+        });
+        return rows;
+    }
+
     /**
      * How many windows the tokenizers' overflow cuts {@code n} tokens into: windows of {@code room}
      * tokens starting every {@code room - stride} tokens, the last one reaching the end.

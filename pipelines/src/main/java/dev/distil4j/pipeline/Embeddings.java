@@ -159,8 +159,9 @@ public final class Embeddings implements AutoCloseable {
      * @param end      UTF-16 end, exclusive; Spark NLP's {@code end} is {@link #endInclusive()}
      * @param sentence the sentence index in a document, 0 for a single text
      * @param pieces   how many word pieces the vector comes from (0: none, e.g. past a truncation; the vector is zeros)
+     * @param pieceId  the id of the word's first piece (Spark NLP's {@code pieceId}), -1 when it has none
      */
-    public record WordEmbedding(String word, int begin, int end, int sentence, int pieces, float[] vector) {
+    public record WordEmbedding(String word, int begin, int end, int sentence, int pieces, int pieceId, float[] vector) {
         public WordEmbedding {
             vector = vector.clone();
         }
@@ -453,7 +454,8 @@ public final class Embeddings implements AutoCloseable {
                     }
                 }
             }
-            out.add(new WordEmbedding(text.substring(w.begin(), w.end()), w.begin() + shift, w.end() + shift, sentence, count, v));
+            out.add(new WordEmbedding(text.substring(w.begin(), w.end()), w.begin() + shift, w.end() + shift, sentence, count,
+                    count > 0 ? r.ids[first] : -1, v));
         }
         return List.copyOf(out);
     }

@@ -11,7 +11,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -210,11 +209,8 @@ public abstract class Distil4jTransformer<T extends Distil4jTransformer<T>> exte
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
         PartitionFunction<?> fn = new PartitionFunction<>(task(dataset.schema()));
-        Dataset<Row> result = dataset.toDF().mapPartitions(fn, Encoders.row(out));
-        StructField field = outputField();
-        if (field.metadata().equals(Metadata.empty())) return result;
-        // the row encoder keeps types but not column metadata (Spark NLP's annotatorType): put it back
-        return result.withColumn(field.name(), result.col(field.name()).as(field.name(), field.metadata()));
+        // the row encoder keeps types but not column metadata (Spark NLP's annotatorType): put it back on every column
+        return ColumnMetadata.restore(dataset.toDF().mapPartitions(fn, Encoders.row(out)), out);
     }
 
     @Override

@@ -47,10 +47,17 @@ import java.util.Map;
  *       {@link Embeddings.WordEmbedding};</li>
  *   <li>{@code outputFormat = "annotations"}: Spark NLP's annotation schema
  *       {@code array<struct<annotatorType, begin, end, result, metadata: map<string,string>, embeddings: array<float>>>}
- *       with {@code annotatorType} {@code "word_embeddings"}, {@code end} inclusive, {@code result} the word and metadata
- *       {@code sentence}, {@code token}, {@code pieceId} ({@code -1}), {@code isWordStart} ({@code true}), so code written for
- *       Spark NLP's embeddings columns can read it.</li>
+ *       with {@code annotatorType} {@code "word_embeddings"}, {@code end} inclusive, {@code result} the word (lower-cased
+ *       when the model lower-cases, as Spark NLP reports it) and metadata {@code sentence}, {@code token}, {@code pieceId}
+ *       (the id of the word's first piece), {@code isWordStart} ({@code true}), {@code isOOV} ({@code false}); the column
+ *       carries Spark NLP's metadata {@code annotatorType}, {@code dimension} and {@code ref} ({@code storageRef}), so Spark
+ *       NLP's annotators and code written for its embeddings columns read it.</li>
  * </ul>
+ *
+ * <p><b>Spark NLP compatibility</b> ({@code compatibility = "spark-nlp"}): sentences, tokens and the model's
+ * input as Spark NLP 5.5.3's default {@code SentenceDetector → Tokenizer → DistilBertEmbeddings} makes them
+ * ({@link dev.distil4j.pipeline.SparkNlpEmbeddings}), so the vectors and annotations are Spark NLP's; the output
+ * format defaults to annotations and {@code maxSentenceLength} to Spark NLP's 128.
  *
  * <p><b>Nulls, empty and long texts.</b> A null input gives a null output; an empty or blank text an
  * empty array. A sentence (or text, without splitting) longer than {@code maxSentenceLength} tokens
@@ -67,6 +74,9 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
     private final BooleanParam splitSentences;
     private final Param<String> outputFormat;
     private final Param<String> textCol;
+    private final Param<String> compatibility;
+    private final Param<String> storageRef;
+    private final IntParam dimension;
 
     public WordEmbeddings() {
         this(newUid("WordEmbeddings"));
@@ -86,6 +96,17 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
                 + "'annotations' (Spark NLP's annotation schema, end inclusive)", ParamValidators.inArray(new String[] {"words", "annotations"}));
         textCol = new Param<>(this, "textCol", "with an array<string> input column: the text the words are found in; "
                 + "empty = the words joined by single spaces");
+        compatibility = new Param<>(this, "compatibility", "'transformers' (default: sentences, words and word pieces as "
+                + "Hugging Face's tokenizer gives them) or 'spark-nlp' (Spark NLP's default SentenceDetector and Tokenizer, and the "
+                + "first basic word of each token as the model input, annotation for annotation as Spark NLP 5.5.3)",
+                ParamValidators.inArray(new String[] {SparkNlpCompat.TRANSFORMERS, SparkNlpCompat.SPARK_NLP}));
+        storageRef = new Param<>(this, "storageRef", "the annotation column's 'ref' metadata, which Spark NLP's storage-ref "
+                + "checks compare (e.g. SentenceEmbeddings copies it); empty = this stage's uid");
+        dimension = new IntParam(this, "dimension", "the annotation column's 'dimension' metadata; 0 = the model's hidden size, "
+                + "read from its config.json where the driver resolves the model", ParamValidators.gtEq(0));
+        setDefault(compatibility, SparkNlpCompat.TRANSFORMERS);
+        setDefault(storageRef, "");
+        setDefault(dimension, 0);
         setDefault(pooling, "first");
         setDefault(maxSentenceLength, 0);
         setDefault(splitSentences, true);
@@ -123,6 +144,52 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
 
     public Param<String> textCol() {
         return textCol;
+    }
+
+    public Param<String> compatibility() {
+        return compatibility;
+    }
+
+    public Param<String> storageRef() {
+        return storageRef;
+    }
+
+    public IntParam dimension() {
+        return dimension;
+    }
+
+    /**
+     * {@code "transformers"} (default) or {@code "spark-nlp"}: Spark NLP's own sentences, tokens and model
+     * input, so that the vectors are those Spark NLP's {@code DistilBertEmbeddings} gives
+     * ({@link dev.distil4j.pipeline.SparkNlpEmbeddings}); its output format defaults to annotations.
+     */
+    public WordEmbeddings setCompatibility(String value) {
+        set(compatibility, value);
+        return this;
+    }
+
+    public WordEmbeddings setStorageRef(String value) {
+        set(storageRef, value == null ? "" : value);
+        return this;
+    }
+
+    public WordEmbeddings setDimension(int value) {
+        set(dimension, value);
+        return this;
+    }
+
+    public String getCompatibility() {
+        return getOrDefault(compatibility);
+    }
+
+    /** The storage ref the annotation column carries: the parameter, or this stage's uid. */
+    public String getStorageRef() {
+        String r = getOrDefault(storageRef);
+        return r.isEmpty() ? uid() : r;
+    }
+
+    public int getDimension() {
+        return (Integer) getOrDefault(dimension);
     }
 
     /** {@code "first"} (default, Spark NLP's), {@code "mean"} or {@code "last"}. */
@@ -200,14 +267,34 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
             .add("metadata", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
             .add("embeddings", DataTypes.createArrayType(DataTypes.FloatType, false), true);
 
+    private boolean sparkNlp() {
+        return getCompatibility().equals(SparkNlpCompat.SPARK_NLP);
+    }
+
+    /** The output format: as set, else annotations in Spark NLP compatibility and words otherwise. */
     private boolean annotations() {
-        return getOutputFormat().equals("annotations");
+        return isSet(outputFormat) ? getOutputFormat().equals("annotations") : sparkNlp();
+    }
+
+    /** The vector size the column metadata states, read once per model spec on the driver. */
+    private transient String dimensionOf;
+    private transient int resolvedDimension;
+
+    private int columnDimension() {
+        if (getDimension() > 0) return getDimension();
+        if (!getModel().equals(dimensionOf)) {
+            resolvedDimension = SparkNlpCompat.hiddenSize(getModel());
+            dimensionOf = getModel();
+        }
+        return resolvedDimension;
     }
 
     @Override
     StructField outputField() {
         if (annotations()) {
-            Metadata md = new MetadataBuilder().putString("annotatorType", ANNOTATOR_TYPE).build();
+            // what Spark NLP's embeddings annotators put on their column: storage-ref checks read 'ref'
+            Metadata md = new MetadataBuilder().putString("annotatorType", ANNOTATOR_TYPE).putLong("dimension", columnDimension())
+                    .putString("ref", getStorageRef()).build();
             return new StructField(getOutputCol(), DataTypes.createArrayType(ANNOTATION, true), true, md);
         }
         return new StructField(getOutputCol(), DataTypes.createArrayType(WORD, false), true, Metadata.empty());
@@ -217,6 +304,17 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
     void checkInputs(StructType schema) {
         int i = column(schema, "inputCol", getInputCol(), DataTypes.StringType, DataTypes.createArrayType(DataTypes.StringType, true));
         boolean tokens = schema.fields()[i].dataType() instanceof ArrayType;
+        if (sparkNlp()) {
+            // Spark NLP's own tokenizer and sentence detector make the words: nothing that replaces them
+            if (tokens) throw new IllegalArgumentException(name() + ": compatibility 'spark-nlp' splits the text itself; inputCol must be a string column");
+            if (!getTextCol().isEmpty()) throw new IllegalArgumentException(name() + ": compatibility 'spark-nlp' takes no textCol");
+            if (!getPooling().equals("first")) {
+                throw new IllegalArgumentException(name() + ": compatibility 'spark-nlp' takes each word's first piece; pooling must be 'first'");
+            }
+            if (!getSplitSentences()) {
+                throw new IllegalArgumentException(name() + ": compatibility 'spark-nlp' always splits sentences (Spark NLP's SentenceDetector)");
+            }
+        }
         if (!getTextCol().isEmpty()) {
             if (!tokens) throw new IllegalArgumentException(name() + ": textCol is only for an array<string> input column of words");
             column(schema, "textCol", getTextCol(), DataTypes.StringType);
@@ -244,6 +342,7 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
         final Boolean caseSensitive;
         final boolean split;
         final boolean annotations;
+        final boolean sparkNlp;
 
         Task(WordEmbeddings s, StructType schema) {
             super(s);
@@ -255,6 +354,7 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
             caseSensitive = s.getCaseSensitive();
             split = s.getSplitSentences();
             annotations = s.annotations();
+            sparkNlp = s.sparkNlp();
         }
 
         @Override
@@ -291,6 +391,7 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
 
         @Override
         Runner<Input> runner(ModelCache.Loaded m) {
+            if (sparkNlp) return SparkNlpCompat.runner(m.model(), caseSensitive, maxLength, batchSize, annotations);
             Embeddings emb = new Embeddings(m.model(), m.sentenceConfig(),
                     Embeddings.Options.defaults().withMaxLength(maxLength).withBatchSize(batchSize));
             boolean lowers = lowercases(m.model().tokenizer().normalizer());
@@ -315,30 +416,41 @@ public final class WordEmbeddings extends TextTransformer<WordEmbeddings> {
                     for (Embeddings.DocumentEmbeddings d : emb.documents(texts, SentenceSplitter.rules(), pooling)) words.add(d.words());
                 }
                 List<Object> out = new ArrayList<>(inputs.size());
-                for (int i = 0; i < inputs.size(); i++) out.add(toSpark(inputs.get(i).text(), words.get(i), lowerFirst));
+                for (int i = 0; i < inputs.size(); i++) out.add(toSpark(inputs.get(i).text(), words.get(i), lowerFirst, lowers || lowerFirst));
                 return out;
             };
         }
 
-        private Row[] toSpark(String original, List<Embeddings.WordEmbedding> words, boolean restoreCase) {
+        /**
+         * @param restoreCase the words were lower-cased for the model: report the original's
+         * @param lowerResult the model saw lower case: annotations report lower case, as Spark NLP's do
+         */
+        private Row[] toSpark(String original, List<Embeddings.WordEmbedding> words, boolean restoreCase, boolean lowerResult) {
             Row[] rows = new Row[words.size()];
             for (int i = 0; i < rows.length; i++) {
                 Embeddings.WordEmbedding w = words.get(i);
                 String word = restoreCase ? original.substring(w.begin(), w.end()) : w.word();
                 float[] v = w.vector();
                 if (annotations) {
+                    String result = lowerResult ? word.toLowerCase(Locale.ROOT) : word;
                     Map<String, String> md = new LinkedHashMap<>();
                     md.put("sentence", Integer.toString(w.sentence()));
-                    md.put("token", word);
-                    md.put("pieceId", "-1");
+                    md.put("token", result);
+                    md.put("pieceId", Integer.toString(w.pieceId()));
                     md.put("isWordStart", "true");
-                    rows[i] = RowFactory.create(ANNOTATOR_TYPE, w.begin(), w.endInclusive(), word, SparkValues.map(md), v);
+                    md.put("isOOV", "false");
+                    rows[i] = annotation(w.begin(), w.endInclusive(), result, md, v);
                 } else {
                     rows[i] = RowFactory.create(word, w.begin(), w.end(), w.sentence(), v);
                 }
             }
             return rows;
         }
+    }
+
+    /** One Spark NLP annotation of type {@code word_embeddings}. */
+    static Row annotation(int begin, int endInclusive, String result, Map<String, String> metadata, float[] vector) {
+        return RowFactory.create(ANNOTATOR_TYPE, begin, endInclusive, result, SparkValues.map(metadata), vector);
     }
 
     /** Whether the tokenizer lower-cases (BERT uncased, or a Lowercase normalizer). */

@@ -166,7 +166,11 @@ class WordEmbeddingsTest {
                 .add("metadata", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
                 .add("embeddings", DataTypes.createArrayType(DataTypes.FloatType, false), true);
         assertThat(type.elementType()).isEqualTo(annotation);
-        assertThat(out.schema().apply("embeddings").metadata().getString("annotatorType")).isEqualTo("word_embeddings");
+        // Spark NLP's column metadata: its storage-ref check reads 'ref'
+        org.apache.spark.sql.types.Metadata columnMetadata = out.schema().apply("embeddings").metadata();
+        assertThat(columnMetadata.getString("annotatorType")).isEqualTo("word_embeddings");
+        assertThat(columnMetadata.getLong("dimension")).isEqualTo(32);
+        assertThat(columnMetadata.getString("ref")).isEqualTo(stage.uid()).startsWith("WordEmbeddings_");
 
         String text = "Dr. Smith lives in Paris. He loves it!";
         List<Embeddings.WordEmbedding> want = api.withOptions(Embeddings.Options.defaults().withBatchSize(1))
@@ -179,10 +183,14 @@ class WordEmbeddingsTest {
             assertThat(a.getString(0)).isEqualTo("word_embeddings");
             assertThat(a.getInt(1)).isEqualTo(w.begin());
             assertThat(a.getInt(2)).isEqualTo(w.endInclusive());
-            assertThat(text.substring(a.getInt(1), a.getInt(2) + 1)).isEqualTo(a.getString(3));
+            // an uncased model: result and token lower-cased, as Spark NLP reports them
+            assertThat(text.substring(a.getInt(1), a.getInt(2) + 1).toLowerCase(java.util.Locale.ROOT)).isEqualTo(a.getString(3));
             Map<String, String> md = a.getJavaMap(4);
-            assertThat(md).containsEntry("sentence", Integer.toString(w.sentence())).containsEntry("token", w.word())
-                    .containsEntry("pieceId", "-1").containsEntry("isWordStart", "true");
+            int firstPiece = model.tokenizer().encode(w.word().toLowerCase(java.util.Locale.ROOT),
+                    dev.distil4j.tokenizer.EncodeOptions.DEFAULT.withAddSpecialTokens(false)).idAt(0);
+            assertThat(md).containsExactlyInAnyOrderEntriesOf(Map.of("sentence", Integer.toString(w.sentence()),
+                    "token", a.getString(3), "pieceId", Integer.toString(firstPiece), "isWordStart", "true", "isOOV", "false"));
+            assertThat(w.pieceId()).isEqualTo(firstPiece);
             assertThat(SparkTests.floats(a.getList(5))).isEqualTo(w.vector());
         }
         // what Spark NLP users write downstream works: explode, then the annotation fields
