@@ -107,7 +107,8 @@ final class TokenizeCommand extends PipelineCommand {
         List<JsonNode> out = new ArrayList<>(batch.size());
         for (Texts t : batch) {
             try {
-                out.add(toJson(tok.encode(t.text(), t.pair(), options), codePoints));
+                // the output has no overflowing windows: a long text is tokenised only as far as --max-length
+                out.add(toJson(tok.encodeFirstWindow(t.text(), t.pair(), options).encoding(), codePoints));
             } catch (TokenizerException e) { // this input's problem: RecordLoop reports it and goes on
                 throw new UserException(e.getMessage());
             }

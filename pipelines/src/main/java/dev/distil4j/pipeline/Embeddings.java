@@ -477,10 +477,15 @@ public final class Embeddings implements AutoCloseable {
      */
     public static final class Prepared implements PreparedInput {
         private final Plan plan;
-        private final int fullLength;
+        /** at most → the full length, or at most that */
+        private final java.util.function.IntUnaryOperator fullLength;
         private final Embeddings owner;
 
         private Prepared(Plan plan, int fullLength, Embeddings owner) {
+            this(plan, atMost -> Math.min(fullLength, atMost), owner);
+        }
+
+        private Prepared(Plan plan, java.util.function.IntUnaryOperator fullLength, Embeddings owner) {
             this.plan = plan;
             this.fullLength = fullLength;
             this.owner = owner;
@@ -498,9 +503,14 @@ public final class Embeddings implements AutoCloseable {
             return plan.windowIds().size();
         }
 
-        /** Tokens of the whole text with its special tokens, before any truncation. */
+        /** Tokens of the whole text with its special tokens, before any truncation (counted on demand for a truncated text). */
         public int fullLength() {
-            return fullLength;
+            return fullLength(Integer.MAX_VALUE);
+        }
+
+        /** {@code min(fullLength(), atMost)}, a truncated text tokenised no further than that. */
+        public int fullLength(int atMost) {
+            return fullLength.applyAsInt(atMost);
         }
     }
 
@@ -676,13 +686,17 @@ public final class Embeddings implements AutoCloseable {
     }
 
     private Prepared plan(Tokenizer tok, String text, int max) {
+        if (options.longInputs() == LongInputs.TRUNCATE) {
+            // the first window is all that is kept: a long text is tokenised only that far
+            Tokenizer.FirstWindow w = tok.encodeFirstWindow(text, null, EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST, max));
+            int n = w.encoding().length();
+            if (!w.truncated()) return new Prepared(single(w.encoding()), n, this);
+            truncated.incrementAndGet();
+            int specials = tok.numSpecialTokensToAdd(false);
+            return new Prepared(single(w.encoding()), atMost -> (int) Math.min(atMost, (long) specials + tok.countTokens(text, atMost)), this);
+        }
         Encoding e = tok.encode(text, EncodeOptions.DEFAULT);
         if (e.length() <= max) return new Prepared(single(e), e.length(), this);
-        if (options.longInputs() == LongInputs.TRUNCATE) {
-            truncated.incrementAndGet();
-            Encoding cut = Batches.alone(tok.encode(text, EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST, max)));
-            return new Prepared(single(cut), e.length(), this);
-        }
         int cls = tok.clsTokenId(), sep = tok.sepTokenId();
         if (tok.numSpecialTokensToAdd(false) != 2 || cls < 0 || sep < 0) {
             throw new IllegalArgumentException("windows need a tokenizer that wraps a text in [CLS] ... [SEP] (or <s> ... </s>)");

@@ -222,6 +222,13 @@ public final class FillMask {
         for (int i = 0; i < texts.size(); i++) {
             String text = texts.get(i);
             if (text == null) throw new IllegalArgumentException(where(texts, i) + "text is null");
+            // far over the limit (a megabyte request): refused after counting part of it, not tokenised whole;
+            // a short text is not counted twice (whatever it holds, it is cheap to tokenise)
+            int far = 16 * model.maxLength();
+            if (text.length() > far / 4 && tok.countTokens(text, far) >= far) {
+                throw new IllegalArgumentException(where(texts, i) + "input is at least " + far
+                        + " tokens, more than the model's maximum of " + model.maxLength());
+            }
             Encoding e = tok.encode(text, EncodeOptions.DEFAULT);
             int[] ids = e.ids();
             int[] masks = positions(ids, maskId);

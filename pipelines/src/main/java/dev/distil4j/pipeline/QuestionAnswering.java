@@ -313,9 +313,9 @@ public final class QuestionAnswering {
         if (in.context().isEmpty()) throw new IllegalArgumentException(where + "`context` cannot be empty");
         Tokenizer tok = model.tokenizer();
         int maxSeqLen = g.maxSeqLen(), docStride = g.docStride();
-        EncodeOptions bare = EncodeOptions.DEFAULT.withAddSpecialTokens(false);
-        int q = tok.encode(in.question(), bare).length();
-        int c = tok.encode(in.context(), bare).length();
+        // counted part by part, without keeping tokens: a long context is refused before it is tokenised whole
+        int q = tok.countTokens(in.question(), Integer.MAX_VALUE);
+        int c = tok.countTokens(in.context(), Integer.MAX_VALUE);
         int specials = tok.numSpecialTokensToAdd(true);
         if (q + c + specials <= maxSeqLen) return 1;   // one window, nothing truncated
         int room = maxSeqLen - specials - q;

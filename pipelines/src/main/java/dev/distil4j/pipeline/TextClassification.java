@@ -191,7 +191,8 @@ public final class TextClassification {
         List<Prepared> out = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
-            Encoding e = model.tokenizer().encode(in.text(), in.textPair(), enc);
+            // only the first window is classified: a long text is tokenised only that far
+            Encoding e = model.tokenizer().encodeFirstWindow(in.text(), in.textPair(), enc).encoding();
             if (e.length() > model.maxLength()) {
                 throw new IllegalArgumentException((inputs.size() == 1 ? "" : "input " + i + ": ") + "input is " + e.length()
                         + " tokens, more than the model's maximum of " + model.maxLength() + "; truncate it (truncation=true)");

@@ -236,7 +236,7 @@ public final class TokenClassification {
         for (int t = 0; t < out.length; t++) {
             String text = texts.get(t);
             if (text == null) throw new IllegalArgumentException("text " + t + " is null");
-            int n = tok.encode(text, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).length();
+            int n = tok.countTokens(text, Integer.MAX_VALUE);
             checkStride(texts.size() > 1 ? "text " + t + ": " : "", n, room, options.stride(), maxLength);
             out[t] = Batches.overflowWindows(n, room, options.stride());
         }
@@ -291,10 +291,10 @@ public final class TokenClassification {
     }
 
     private Encoding encode(Tokenizer tok, String where, String text, EncodeOptions enc, Options options, int maxLength) {
-        if (options.stride() == null) return tok.encode(text, enc);
+        if (options.stride() == null) return tok.encodeFirstWindow(text, null, enc).encoding();   // plain truncation: the first window
         int room = maxLength - tok.numSpecialTokensToAdd(false);
         // Rust panics ("assertion failed: stride < max_len") once the text needs windows
-        if (options.stride() >= room) checkStride(where, tok.encode(text, EncodeOptions.DEFAULT.withAddSpecialTokens(false)).length(),
+        if (options.stride() >= room) checkStride(where, tok.countTokens(text, Integer.MAX_VALUE),
                 room, options.stride(), maxLength);
         return tok.encode(text, enc);
     }

@@ -106,6 +106,8 @@ class FillMaskGoldenTest {
         assertThatThrownBy(() -> fm.predictBatch(List.of("a [MASK]", "b"), FillMask.Options.defaults()))
                 .hasMessageStartingWith("input 1: no mask token");
         assertThatThrownBy(() -> fm.predict("[MASK] " + "word ".repeat(100))).hasMessageContaining("more than the model's maximum of 64");
+        assertThatThrownBy(() -> fm.predict("[MASK] " + "word ".repeat(100_000)))
+                .hasMessage("input is at least 1024 tokens, more than the model's maximum of 64");
         assertThatThrownBy(() -> fm.resolveTargets(List.of(""))).hasMessage("At least one target must be provided when passed.");
         assertThatThrownBy(() -> new FillMask(PipelineModel.load(Shared.path("fixtures/models/distilbert-seqcls"))))
                 .hasMessageContaining("masked-language-model head");

@@ -6,7 +6,7 @@ import dev.distil4j.tokenizer.Side;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.ToIntFunction;
+import java.util.function.ToIntBiFunction;
 
 /**
  * Reading request fields and enforcing the per-request limits, the same way on every route: wrong
@@ -96,15 +96,19 @@ final class Requests {
 
     /**
      * Refuses, as TEI does (422), an input longer than the model takes (special tokens included) unless
-     * {@code truncate}; {@code length} gives an input's untruncated token count.
+     * {@code truncate}; {@code length} gives an input's untruncated token count, counted up to the limit
+     * it is given: the count is exact up to {@code --max-request-tokens}, and no input is tokenised
+     * further than that here (a megabyte text is "more than" that many tokens).
      */
-    <T> void checkLengths(ServedModel m, List<T> inputs, ToIntFunction<T> length, boolean truncate) {
+    <T> void checkLengths(ServedModel m, List<T> inputs, ToIntBiFunction<T, Integer> length, boolean truncate) {
         if (truncate) return;
         int max = m.maxInputLength();
+        int exactUpTo = Math.max(max, options.maxRequestTokens());
         for (int i = 0; i < inputs.size(); i++) {
-            int n = length.applyAsInt(inputs.get(i));
+            int n = length.applyAsInt(inputs.get(i), exactUpTo + 1);
             if (n > max) {
-                throw ApiException.validation((inputs.size() > 1 ? "input " + i + " has " : "the input has ") + n
+                throw ApiException.validation((inputs.size() > 1 ? "input " + i + " has " : "the input has ")
+                        + (n > exactUpTo ? "more than " + exactUpTo : n)
                         + " tokens; model " + m.id() + " takes at most " + max
                         + " (send \"truncate\": true, or start the server with --auto-truncate)");
             }
@@ -113,7 +117,7 @@ final class Requests {
 
     /** {@link #checkLengths} for single texts, counted by the model's tokenizer. */
     void checkTextLengths(ServedModel m, List<String> texts, boolean truncate) {
-        checkLengths(m, texts, t -> m.tokens(t, null), truncate);
+        checkLengths(m, texts, (t, atMost) -> m.tokens(t, null, atMost), truncate);
     }
 
     /**
@@ -153,6 +157,11 @@ final class Requests {
 
     private static String subject(int inputs) {
         return inputs == 1 ? "the input" : inputs + " inputs";
+    }
+
+    /** {@code --max-request-tokens}. */
+    int maxRequestTokens() {
+        return options.maxRequestTokens();
     }
 
     /** {@code tokens} for one request (what a route computes, or answers with, per token) against {@code --max-request-tokens}. */

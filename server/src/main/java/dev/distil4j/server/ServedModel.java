@@ -11,7 +11,6 @@ import dev.distil4j.pipeline.SentenceTransformerConfig;
 import dev.distil4j.pipeline.Task;
 import dev.distil4j.pipeline.TextClassification;
 import dev.distil4j.pipeline.TokenClassification;
-import dev.distil4j.tokenizer.EncodeOptions;
 import dev.distil4j.tokenizer.Side;
 import dev.distil4j.tokenizer.Tokenizer;
 
@@ -210,9 +209,15 @@ final class ServedModel implements AutoCloseable {
         return rawEmbeddings(Side.RIGHT).sentenceDimension();
     }
 
-    /** Token count of one input with its special tokens, untruncated (for the length limit). */
-    int tokens(String text, String pair) {
-        return tokenizer().encode(text, pair, EncodeOptions.DEFAULT).length();
+    /**
+     * Token count of one input with its special tokens, untruncated, counted no further than {@code atMost}
+     * ({@code min(count, atMost)}): for the length limit, a megabyte text costs what {@code atMost} tokens do.
+     */
+    int tokens(String text, String pair, int atMost) {
+        Tokenizer t = tokenizer();
+        long n = t.numSpecialTokensToAdd(pair != null) + (long) t.countTokens(text, atMost)
+                + (pair == null ? 0 : t.countTokens(pair, atMost));
+        return (int) Math.min(n, atMost);
     }
 
     /**

@@ -42,7 +42,7 @@ final class Splade {
         EncodeOptions enc = EncodeOptions.DEFAULT.withTruncation(TruncationStrategy.LONGEST_FIRST, maxLength);
         List<Prepared> out = new ArrayList<>(texts.size());
         for (String text : texts) {
-            Encoding e = pm.tokenizer().encode(text, enc);
+            Encoding e = pm.tokenizer().encodeFirstWindow(text, null, enc).encoding();
             out.add(new Prepared(e.ids()));
         }
         return out;

@@ -161,7 +161,7 @@ final class TeiRoutes {
      */
     private List<Object> classify(ServedModel m, List<TextClassification.Input> in, TextClassification.Options opts,
                                   boolean labelOrder, Side side, boolean truncate, HttpApi.Call c) {
-        requests.checkLengths(m, in, i -> m.tokens(i.text(), i.textPair()), truncate);
+        requests.checkLengths(m, in, (i, atMost) -> m.tokens(i.text(), i.textPair(), atMost), truncate);
         List<TextClassification.Prepared> p = m.classifier(side).prepare(in, opts);
         requests.checkWork(p);
         return m.run(new Op.ClassifyOp(opts, labelOrder, side), p, c.disconnected());
@@ -268,14 +268,18 @@ final class TeiRoutes {
         requests.checkCount(texts.size());
         Requests.noPrompt(body);
         EncodeOptions eo = EncodeOptions.DEFAULT.withAddSpecialTokens(Requests.bool(body, "add_special_tokens", true));
-        List<Encoding> encodings = new ArrayList<>(texts.size());
+        // the answer has an entry per token: bounded as the tokens of any request, counted (no further than
+        // one past the limit) before anything is kept
+        String subject = texts.size() == 1 ? "the input has" : "the inputs have";
+        int limit = requests.maxRequestTokens();
         long total = 0;
         for (String text : texts) {
-            encodings.add(m.tokenizer().encode(text, eo));
-            total += encodings.getLast().length();
+            if (eo.addSpecialTokens()) total += m.tokenizer().numSpecialTokensToAdd(false);
+            total += m.tokenizer().countTokens(text, (int) Math.max(0, limit + 1 - total));
+            if (total > limit) requests.checkTokens(total, subject + " at least", "to list");
         }
-        // the answer has an entry per token: bounded as the tokens of any request
-        requests.checkTokens(total, texts.size() == 1 ? "the input has" : "the inputs have", "to list");
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        for (String text : texts) encodings.add(m.tokenizer().encode(text, eo));
         ArrayNode out = HttpApi.JSON.createArrayNode();
         for (int n = 0; n < texts.size(); n++) {
             String text = texts.get(n);

@@ -66,6 +66,8 @@ public final class Tokenizer {
     /** Slow RoBERTa: the prefix space goes once in front of the whole text, not in front of each piece. */
     private final boolean slowPrefixSpace;
     private final PreTokenizer piecePreTokenizer;
+    /** Whether long texts may be encoded part by part (see {@link #cutsCleanly()}). */
+    private final boolean chunkable;
 
     /**
      * Assembles a tokenizer from its parts (loaders do this; {@code normalizer}, {@code preTokenizer},
@@ -97,6 +99,63 @@ public final class Tokenizer {
             slowPrefixSpace = false;
             piecePreTokenizer = preTokenizer;
         }
+        chunkable = cutsCleanly();
+    }
+
+    /**
+     * Whether encoding a text equals encoding its parts one after the other when it is cut before a
+     * space that follows an ASCII letter or digit ({@link #nextCut}). That holds when every stage is
+     * local around such a space: the normalizers map it and the ASCII character before it one to one
+     * and never join them (no {@code Replace}, whose pattern could span the cut); the pre-tokenizer
+     * (or the first of a sequence, the others then see the same pieces) always ends a word before it
+     * (ByteLevel's pattern ends a letter, digit or symbol run there and starts the next match with the
+     * space); no added token could match across it (whitespace in its content, or rstrip eating the
+     * space after an alphanumeric end). The models work word by word. Anything else: no cutting.
+     */
+    private boolean cutsCleanly() {
+        if (!localNormalizer(normalizer) || !splitsBeforeSpaces(piecePreTokenizer)) {
+            return false;
+        }
+        for (AddedToken t : added.tokens()) {
+            String c = t.content();
+            if (c.chars().anyMatch(ch -> Character.isWhitespace(ch) || Character.isSpaceChar(ch))
+                    || t.rstrip() && isAsciiAlnum(c.charAt(c.length() - 1))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@link #encodeFirstWindow} tokenises long texts part by part (for the tests). */
+    boolean cutsLongTexts() {
+        return chunkable;
+    }
+
+    private static boolean localNormalizer(Normalizer n) {
+        return switch (n) {
+            case null -> true;
+            case dev.distil4j.tokenizer.normalizer.NormalizerSequence s ->
+                    s.normalizers().stream().allMatch(Tokenizer::localNormalizer);
+            case dev.distil4j.tokenizer.normalizer.Replace r -> false;
+            default -> true;  // BertNormalizer, Lowercase, StripAccents, Unicode normal forms
+        };
+    }
+
+    private static boolean splitsBeforeSpaces(PreTokenizer p) {
+        return switch (p) {
+            case null -> false;
+            case dev.distil4j.tokenizer.pretokenizer.BertPreTokenizer b -> true;
+            case dev.distil4j.tokenizer.pretokenizer.Whitespace w -> true;
+            case dev.distil4j.tokenizer.pretokenizer.WhitespaceSplit w -> true;
+            case dev.distil4j.tokenizer.pretokenizer.ByteLevel b -> b.useRegex();
+            case dev.distil4j.tokenizer.pretokenizer.PreTokenizerSequence s ->
+                    !s.preTokenizers().isEmpty() && splitsBeforeSpaces(s.preTokenizers().get(0));
+            default -> false;
+        };
+    }
+
+    private static boolean isAsciiAlnum(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     // ---------------------------------------------------------------- factories
@@ -232,104 +291,232 @@ public final class Tokenizer {
     }
 
     private RawEncoding encodeRaw(String text, String pair, EncodeOptions o) {
+        return encodeRaw(text, pair, o, null);
+    }
+
+    /**
+     * An encoding with truncation but without its overflowing windows ({@link #encode} and then dropping
+     * {@link Encoding#overflowing()}), and whether truncation cut anything.
+     */
+    public record FirstWindow(Encoding encoding, boolean truncated) {}
+
+    /**
+     * {@link #encode(String, String, EncodeOptions)} for callers that keep only the first window: the same
+     * ids, tokens, offsets and word ids, no overflowing windows. With right truncation the text is
+     * tokenised only as far as the kept tokens (a 16 MB text cut to 512 tokens costs what a few
+     * kilobytes do); a pair's sequences that need cutting are counted part by part, without keeping
+     * their tokens. Left truncation, and tokenizers whose stages could join text across the cuts, fall
+     * back to the whole encode.
+     */
+    public FirstWindow encodeFirstWindow(String text, String pair, EncodeOptions options) {
+        boolean[] truncated = new boolean[1];
+        RawEncoding r = encodeRaw(text, pair, options, truncated);
+        if (options.padding() != PaddingStrategy.NONE) {
+            int target = options.padding() == PaddingStrategy.MAX_LENGTH ? maxLength(options) : r.len;
+            pad(List.of(r), target, options);
+        }
+        return new FirstWindow(freeze(r), truncated[0]);
+    }
+
+    /**
+     * The number of tokens {@code text} encodes to without special tokens, counted up to {@code atMost}
+     * ({@code min(count, atMost)}): the text is tokenised part by part without keeping the tokens, and
+     * no further than {@code atMost} tokens.
+     */
+    public int countTokens(String text, int atMost) {
         if (text == null) {
             throw new IllegalArgumentException("text is null");
         }
-        RawEncoding a = encodeSequence(text, 0);
-        RawEncoding b = pair == null ? null : encodeSequence(pair, 1);
+        return Math.min(atMost, encodeParts(text, 0, atMost, new RawEncoding(64), false));
+    }
+
+    /** @param truncated null: the whole encoding with its overflowing windows; else the first window, and whether it was cut */
+    private RawEncoding encodeRaw(String text, String pair, EncodeOptions o, boolean[] truncated) {
+        if (text == null) {
+            throw new IllegalArgumentException("text is null");
+        }
+        int room = -1;
         if (o.truncation() != TruncationStrategy.NONE) {
             int max = maxLength(o);
-            int nAdded = o.addSpecialTokens() && postProcessor != null ? postProcessor.addedTokens(b != null) : 0;
+            int nAdded = o.addSpecialTokens() && postProcessor != null ? postProcessor.addedTokens(pair != null) : 0;
             if (max != Integer.MAX_VALUE) {
                 if (max < nAdded) {
                     throw new TokenizerException("max_length " + max + " leaves no room: " + nAdded
                             + " special tokens are added");
                 }
-                boolean left = (o.truncationSide() != null ? o.truncationSide() : config.truncationSide()) == Side.LEFT;
-                truncate(a, b, max - nAdded, o.truncation(), o.stride(), left);
+                room = max - nAdded;
+            }
+        }
+        boolean left = (o.truncationSide() != null ? o.truncationSide() : config.truncationSide()) == Side.LEFT;
+        // right truncation keeps the first tokens: each sequence is tokenised to one past the room (enough
+        // to know it is cut), and the uncut length counted only when a pair's split needs it
+        boolean early = truncated != null && room >= 0 && chunkable && !left;
+        int limit = early ? room + 1 : Integer.MAX_VALUE;
+        RawEncoding a = encodeSequence(text, 0, limit);
+        RawEncoding b = pair == null ? null : encodeSequence(pair, 1, limit);
+        if (room >= 0) {
+            int la = a.len;
+            int lb = b == null ? -1 : b.len;
+            if (b != null && early) {
+                la = a.len < limit ? la : countTokens(text, Integer.MAX_VALUE);
+                lb = b.len < limit ? lb : countTokens(pair, Integer.MAX_VALUE);
+            }
+            int[] keep = truncatedLengths(la, lb, room, o.truncation());
+            // a sequence left whole although longer than the room (slow tokenizers' too-short only_*)
+            if (keep[0] > a.len) {
+                a = encodeSequence(text, 0, Integer.MAX_VALUE);
+            }
+            if (b != null && keep[1] > b.len) {
+                b = encodeSequence(pair, 1, Integer.MAX_VALUE);
+            }
+            try {
+                a.truncate(keep[0], o.stride(), left);
+                if (b != null) {
+                    b.truncate(keep[1], o.stride(), left);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new TokenizerException(e.getMessage(), e);
+            }
+            if (truncated != null) {
+                truncated[0] = keep[0] < la || b != null && keep[1] < lb;
+            }
+        }
+        if (truncated != null) {
+            a.overflowing.clear();
+            if (b != null) {
+                b.overflowing.clear();
             }
         }
         return PostProcessor.run(postProcessor, a, b, o.addSpecialTokens());
     }
 
-    private void truncate(RawEncoding a, RawEncoding b, int max, TruncationStrategy s, int stride, boolean left) {
-        try {
-            if (max == 0) {
-                a.truncate(0, stride, left);
-                if (b != null) {
-                    b.truncate(0, stride, left);
+    /**
+     * How many tokens truncation to {@code max} keeps of sequences of {@code la} and {@code lb} tokens
+     * ({@code lb} -1: no pair), as Hugging Face's strategies (or transformers' slow ones) decide.
+     */
+    private int[] truncatedLengths(int la, int lb, int max, TruncationStrategy s) {
+        boolean pair = lb >= 0;
+        if (max == 0) {
+            return new int[] {0, 0};
+        }
+        int total = la + (pair ? lb : 0);
+        if (total <= max) {
+            return new int[] {la, lb};
+        }
+        int toRemove = total - max;
+        switch (s) {
+            case LONGEST_FIRST -> {
+                if (!pair) {
+                    return new int[] {total - toRemove, lb};
                 }
-                return;
-            }
-            int total = a.len + (b == null ? 0 : b.len);
-            if (total <= max) {
-                return;
-            }
-            int toRemove = total - max;
-            switch (s) {
-                case LONGEST_FIRST -> {
-                    if (b == null) {
-                        a.truncate(total - toRemove, stride, left);
-                    } else if (config.flavor() == UnicodeTables.Flavor.PYTHON) {
-                        // transformers 4.28 slow: one token at a time from the longer, ties from the second
-                        int n1 = a.len;
-                        int n2 = b.len;
-                        for (int k = 0; k < toRemove; k++) {
-                            if (n1 > n2) {
-                                n1--;
-                            } else {
-                                n2--;
-                            }
+                int n1 = la;
+                int n2 = lb;
+                if (config.flavor() == UnicodeTables.Flavor.PYTHON) {
+                    // transformers 4.28 slow: one token at a time from the longer, ties from the second
+                    for (int k = 0; k < toRemove; k++) {
+                        if (n1 > n2) {
+                            n1--;
+                        } else {
+                            n2--;
                         }
-                        a.truncate(n1, stride, left);
-                        b.truncate(n2, stride, left);
-                    } else {
-                        int n1 = a.len;
-                        int n2 = b.len;
-                        boolean swap = n1 > n2;
-                        if (swap) {
-                            int t = n1;
-                            n1 = n2;
-                            n2 = t;
-                        }
-                        n2 = n1 > max ? n1 : Math.max(n1, max - n1);
-                        if (n1 + n2 > max) {
-                            n1 = max / 2;
-                            n2 = n1 + max % 2;
-                        }
-                        if (swap) {
-                            int t = n1;
-                            n1 = n2;
-                            n2 = t;
-                        }
-                        a.truncate(n1, stride, left);
-                        b.truncate(n2, stride, left);
                     }
+                    return new int[] {n1, n2};
                 }
-                case ONLY_FIRST, ONLY_SECOND -> {
-                    RawEncoding target = s == TruncationStrategy.ONLY_FIRST ? a : b;
-                    if (target == null) {
-                        throw new TokenizerException("truncation only_second needs a pair of sequences");
-                    }
-                    if (target.len > toRemove) {
-                        target.truncate(target.len - toRemove, stride, left);
-                    } else if (config.flavor() != UnicodeTables.Flavor.PYTHON) {
-                        throw new TokenizerException("sequence to truncate is too short to respect max_length "
-                                + "(it has " + target.len + " tokens, " + toRemove + " must go)");
-                    }
-                    // slow tokenizers only log an error and leave the input untruncated
+                boolean swap = n1 > n2;
+                if (swap) {
+                    int t = n1;
+                    n1 = n2;
+                    n2 = t;
                 }
-                case NONE -> { }
+                n2 = n1 > max ? n1 : Math.max(n1, max - n1);
+                if (n1 + n2 > max) {
+                    n1 = max / 2;
+                    n2 = n1 + max % 2;
+                }
+                return swap ? new int[] {n2, n1} : new int[] {n1, n2};
             }
-        } catch (IllegalArgumentException e) {
-            throw new TokenizerException(e.getMessage(), e);
+            case ONLY_FIRST, ONLY_SECOND -> {
+                boolean first = s == TruncationStrategy.ONLY_FIRST;
+                if (!first && !pair) {
+                    throw new TokenizerException("truncation only_second needs a pair of sequences");
+                }
+                int len = first ? la : lb;
+                if (len > toRemove) {
+                    return first ? new int[] {la - toRemove, lb} : new int[] {la, lb - toRemove};
+                }
+                if (config.flavor() != UnicodeTables.Flavor.PYTHON) {
+                    throw new TokenizerException("sequence to truncate is too short to respect max_length "
+                            + "(it has " + len + " tokens, " + toRemove + " must go)");
+                }
+                // slow tokenizers only log an error and leave the input untruncated
+                return new int[] {la, lb};
+            }
+            default -> {
+                return new int[] {la, lb};
+            }
         }
     }
 
-    /** Normalize, split on added tokens, pre-tokenize, run the model: one sequence, no special tokens. */
-    private RawEncoding encodeSequence(String text, int typeId) {
-        NormalizedString whole = NormalizedString.of(text, 0, text.length());
-        if (slowPrefixSpace && !whole.isEmpty() && !UnicodeTables.PYTHON.isSplitWhitespace(whole.cp(0))) {
+    /** One sequence without special tokens: all its tokens, or (limit not MAX_VALUE) at least its first {@code limit}. */
+    private RawEncoding encodeSequence(String text, int typeId, int limit) {
+        RawEncoding r = new RawEncoding((int) Math.min(text.length() / 3, 2L * limit) + 4);
+        encodeParts(text, typeId, limit, r, true);
+        return r;
+    }
+
+    /** Parts start at this many characters and double up to {@link #MAX_PART}: enough for the first window, bounded memory. */
+    private static final int MIN_PART = 1 << 10;
+    private static final int MAX_PART = 1 << 16;
+
+    /**
+     * Tokenises {@code text} into {@code into} (kept, or each part's tokens dropped when counting) until
+     * {@code limit} tokens are produced; returns how many were. A whole encode (limit MAX_VALUE, kept)
+     * and a tokenizer that cannot be cut run as one part.
+     */
+    private int encodeParts(String text, int typeId, int limit, RawEncoding into, boolean keep) {
+        int n = text.length();
+        if (!chunkable || keep && limit == Integer.MAX_VALUE) {
+            encodePart(text, 0, n, typeId, into, 0, 0);
+            return into.len;
+        }
+        int from = 0;
+        int word = 0;
+        int cpBase = 0;
+        int count = 0;
+        int part = (int) Math.min(MAX_PART, Math.max(MIN_PART, 8L * limit));
+        while (from < n && count < limit) {
+            int to = nextCut(text, (int) Math.min(n, (long) from + part));
+            if (!keep) {
+                into.len = 0;
+            }
+            int before = into.len;
+            word = encodePart(text, from, to, typeId, into, word, cpBase);
+            count += into.len - before;
+            cpBase += text.codePointCount(from, to);
+            from = to;
+            part = Math.min(MAX_PART, part * 2);
+        }
+        return count;
+    }
+
+    /** The first place at or after {@code i} (> 0) where {@link #cutsCleanly()} allows a cut, else the text's end. */
+    private static int nextCut(String s, int i) {
+        for (; i < s.length(); i++) {
+            if (s.charAt(i) == ' ' && isAsciiAlnum(s.charAt(i - 1))) {
+                return i;
+            }
+        }
+        return s.length();
+    }
+
+    /**
+     * Normalize, split on added tokens, pre-tokenize, run the model: {@code text[from, to)} as a part of
+     * one sequence, no special tokens, appended to {@code r}. Offsets are the whole text's;
+     * {@code cpBase} code points and {@code word} words precede the part. Returns the next word id.
+     */
+    private int encodePart(String text, int from, int to, int typeId, RawEncoding r, int word, int cpBase) {
+        NormalizedString whole = NormalizedString.of(text, from, to);
+        if (from == 0 && slowPrefixSpace && !whole.isEmpty() && !UnicodeTables.PYTHON.isSplitWhitespace(whole.cp(0))) {
             // RobertaTokenizer.prepare_for_tokenization: " " + text, before special tokens are split off
             NormalizedString.Builder b = whole.rewrite();
             b.emit(' ', 0, 0);
@@ -365,10 +552,8 @@ public final class Tokenizer {
                 normalizedPieces.add(p);
             }
         }
-        RawEncoding r = new RawEncoding(text.length() / 3 + 4);
-        Utf16ToCp conv = new Utf16ToCp(text);
+        Utf16ToCp conv = new Utf16ToCp(text, from, to, cpBase);
         List<NormalizedString> words = new ArrayList<>();
-        int word = 0;
         for (AddedVocabulary.Piece p : normalizedPieces) {
             NormalizedString ns = p.text();
             if (p.tokenId() >= 0) {
@@ -397,37 +582,41 @@ public final class Tokenizer {
                 word++;
             }
         }
-        return r;
+        return word;
     }
 
-    /** UTF-16 index → code-point index, cheap when the text has no surrogates. */
+    /** UTF-16 index → code-point index within {@code s[from, to]}, cheap when that part has no surrogates. */
     private static final class Utf16ToCp {
         private final int[] map;
+        private final int from;
+        private final int cpBase;
 
-        Utf16ToCp(String s) {
+        Utf16ToCp(String s, int from, int to, int cpBase) {
+            this.from = from;
+            this.cpBase = cpBase;
             int[] m = null;
-            for (int i = 0; i < s.length(); i++) {
+            for (int i = from; i < to; i++) {
                 if (Character.isSurrogate(s.charAt(i))) {
-                    m = new int[s.length() + 1];
+                    m = new int[to - from + 1];
                     break;
                 }
             }
             if (m != null) {
-                int cp = 0;
-                for (int i = 0; i < s.length(); i++) {
-                    m[i] = cp;
-                    if (!(Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length()
+                int cp = cpBase;
+                for (int i = from; i < to; i++) {
+                    m[i - from] = cp;
+                    if (!(Character.isHighSurrogate(s.charAt(i)) && i + 1 < to
                             && Character.isLowSurrogate(s.charAt(i + 1)))) {
                         cp++;
                     }
                 }
-                m[s.length()] = cp;
+                m[to - from] = cp;
             }
             map = m;
         }
 
         int cp(int utf16) {
-            return map == null ? utf16 : map[utf16];
+            return map == null ? cpBase + utf16 - from : map[utf16 - from];
         }
     }
 
