@@ -3,7 +3,9 @@ package dev.distil4j.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +50,21 @@ class HardeningTest {
     @TempDir
     static Path tmp;
     static InferenceServer server;
-    static final HttpClient http = HttpClient.newHttpClient();
+    /**
+     * A client per test: the server here closes idle connections after 1 s, so a connection pooled by an earlier
+     * test may be closed just as a request reuses it (the client then reads no response at all).
+     */
+    static HttpClient http;
+
+    @BeforeEach
+    void freshClient() {
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterEach
+    void closeClient() {
+        http.close();
+    }
     static final Logger LOG = Logger.getLogger(HttpApi.class.getName()); // held: JUL keeps loggers weakly
     static final List<LogRecord> logged = java.util.Collections.synchronizedList(new ArrayList<>());
     static final Handler capture = new Handler() {
