@@ -181,7 +181,7 @@ final class ModelCache {
             size = ENTRIES.size();
             bound = bound();
         }
-        LOG.info("distil4j: loaded model {} ({}, {} threads{}) in {} ms on {}; loads by this JVM: {}, models cached: {}, bound: {}",
+        LOG.info("distil4j: loaded model {} ({}, threads {}{}) in {} ms on {}; loads by this JVM: {}, models cached: {}, bound: {}",
                 e.key.dir(), e.key.kind() == Kind.ENCODER ? "encoder" : "with head", e.key.threads(),
                 e.key.tokenizer() != null ? ", tokenizer " + e.key.tokenizer() : "", (System.nanoTime() - start) / 1_000_000,
                 ModelLocator.where(), n, size, bound);

@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A Spark standalone cluster on 127.0.0.1 from Spark's own classes, without a Spark distribution:
@@ -79,14 +81,36 @@ final class StandaloneCluster implements AutoCloseable {
         return masterUrl;
     }
 
-    /** Runs {@code org.apache.spark.deploy.SparkSubmit} with these arguments, as the spark-submit script does; the exit code. */
-    int submit(List<String> args, List<String> driverJvmArgs, Duration timeout) throws IOException, InterruptedException {
-        List<String> jvm = new ArrayList<>(driverJvmArgs);
-        Process p = launch(logs.resolve("driver.log"), jvm, "org.apache.spark.deploy.SparkSubmit", args.toArray(String[]::new));
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("spark-submit did not finish in " + timeout + "; driver log:\n" + tail(logs.resolve("driver.log")));
+    /**
+     * Runs {@code org.apache.spark.deploy.SparkSubmit} with these arguments, as the spark-submit script does; the
+     * exit code. Fails early when the Worker has launched more than {@code maxExecutors} executors: they are
+     * failing to start, and the Master would go on replacing them while the driver waits.
+     */
+    int submit(List<String> args, List<String> driverJvmArgs, int maxExecutors, Duration timeout) throws IOException, InterruptedException {
+        Path driverLog = logs.resolve("driver.log");
+        Process p = launch(driverLog, driverJvmArgs, "org.apache.spark.deploy.SparkSubmit", args.toArray(String[]::new));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!p.waitFor(1, TimeUnit.SECONDS)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("spark-submit did not finish in " + timeout + "; driver log:\n" + tail(driverLog));
+            }
+            List<Path> executors = executorDirs();
+            if (executors.size() > maxExecutors) {
+                throw new IllegalStateException("the Worker launched " + executors.size() + " executors (" + maxExecutors
+                        + " at most expected): they fail to start. The last one's stderr:\n" + tail(executors.get(executors.size() - 1).resolve("stderr")));
+            }
         }
         return p.exitValue();
+    }
+
+    /** The executors' folders ({@code work/APP/EXECUTOR}, holding their stdout and stderr), oldest first. */
+    List<Path> executorDirs() throws IOException {
+        try (Stream<Path> dirs = Files.walk(workDir, 2)) {
+            return dirs.filter(d -> d.getNameCount() == workDir.getNameCount() + 2 && Files.isDirectory(d))
+                    .sorted(Comparator.comparing((Path d) -> d.getParent().getFileName().toString())
+                            .thenComparingInt(d -> Integer.parseInt(d.getFileName().toString())))
+                    .toList();
+        }
     }
 
     private Process launch(Path log, List<String> extraJvm, String mainClass, String... args) throws IOException {

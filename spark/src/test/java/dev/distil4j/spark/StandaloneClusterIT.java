@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,90 +76,107 @@ class StandaloneClusterIT {
     @TempDir
     Path tmp;
 
-    @Test
-    @Timeout(300)
-    void pipelineOnAStandaloneClusterGivesTheJavaApiBitsAndLoadsEachModelOncePerExecutor() throws Exception {
-        Path shaded = ShadedJarIT.property("distil4j.spark.shadedJar");
-        List<Path> sparkJars = Arrays.stream(Files.readString(ShadedJarIT.property("distil4j.spark.classpath")).trim()
-                .split(java.io.File.pathSeparator)).map(Path::of).toList();
-        List<String> jvmArgs = Arrays.stream(System.getProperty("distil4j.spark.jvmArgs", "").trim().split("\\s+"))
-                .filter(s -> !s.isEmpty()).toList();
-        Path word = Shared.path("fixtures/models/distilbert-mlm");
-        Path sentence = Shared.path("fixtures/models/roberta-mlm");
-        Path classifier = Shared.path("fixtures/models/distilbert-seqcls");
-        List<String> texts = Shared.goldenStrings("tiny-wordpiece-uncased").stream()
-                .filter(t -> !t.contains("\n") && !t.contains("\r")).toList();
-        Path textFile = Files.write(tmp.resolve("texts.txt"), texts);
-        Path out = Files.createDirectories(tmp.resolve("out"));
+    final Path word = Shared.path("fixtures/models/distilbert-mlm");
+    final Path sentence = Shared.path("fixtures/models/roberta-mlm");
+    final Path classifier = Shared.path("fixtures/models/distilbert-seqcls");
+    final List<String> texts = Shared.goldenStrings("tiny-wordpiece-uncased").stream()
+            .filter(t -> !t.contains("\n") && !t.contains("\r")).toList();
+    final List<Path> sparkJars = Arrays.stream(readString(ShadedJarIT.property("distil4j.spark.classpath")).trim()
+            .split(java.io.File.pathSeparator)).map(Path::of).toList();
+    final List<String> jvmArgs = Arrays.stream(System.getProperty("distil4j.spark.jvmArgs", "").trim().split("\\s+"))
+            .filter(s -> !s.isEmpty()).toList();
 
+    @Test
+    @Timeout(360)
+    void pipelineOnAStandaloneClusterGivesTheJavaApiBitsAndLoadsEachModelOncePerExecutor() throws Exception {
         try (StaticHub hub = new StaticHub(HUB_REPO, classifier);
              StandaloneCluster cluster = new StandaloneCluster(tmp, sparkJars, jvmArgs, EXECUTOR_LOG_CONFIG)) {
-            long t0 = System.nanoTime();
-            String master = cluster.start(2, "1g", Duration.ofSeconds(120));
-            List<String> submit = new ArrayList<>(List.of(
-                    "--master", master, "--deploy-mode", "client",
-                    "--class", "dev.distil4j.spark.it.ClusterJob",
-                    "--jars", shaded.toString(),
-                    "--archives", zipFolder(word, tmp.resolve("distilbert-mlm.zip")) + "#wordmodel",
-                    "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=512m",
-                    "--conf", "spark.executor.extraJavaOptions=--add-modules jdk.incubator.vector",
-                    "--conf", "spark.ui.enabled=false",
-                    "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-                    // both executors registered before the first task, so both run tasks
-                    "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-                    "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
-                    "--conf", "spark.hadoop.fs.viewfs.mounttable.models.link./roberta=" + sentence.toUri(),
-                    "--conf", "spark.executorEnv.HF_ENDPOINT=" + hub.endpoint(),
-                    // relative: each executor's working directory, so a cache per executor
-                    "--conf", "spark.executorEnv.HF_HUB_CACHE=hf-hub",
-                    appJar(tmp.resolve("cluster-job.jar")).toString(),
-                    out.toString(), textFile.toString(), String.valueOf(PARTITIONS),
-                    "sparkfiles:wordmodel", "viewfs://models/roberta", HUB_REPO));
-            int exit = cluster.submit(submit, jvmArgs, Duration.ofSeconds(200));
-            assertThat(exit).as("spark-submit's exit code; driver log:\n%s\n%s", StandaloneCluster.tail(cluster.logs.resolve("driver.log")),
-                    executorLogs(cluster.workDir)).isZero();
-            System.out.printf("standalone cluster: started and job done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
-
-            // each executor: the three models loaded once, for both runs (nothing evicted, nothing reloaded)
-            Map<String, String> logs = executorLogs(cluster.workDir);
-            assertThat(logs).as("executors").hasSize(2);
-            int tasks = 0;
-            for (Map.Entry<String, String> e : logs.entrySet()) {
-                String log = e.getValue();
-                List<String> loaded = new ArrayList<>();
-                Matcher m = LOADED.matcher(log);
-                while (m.find()) loaded.add(m.group(1));
-                System.out.printf("executor %s: %d model loads: %s%n", e.getKey(), loaded.size(), loaded);
-                assertThat(loaded).as("models loaded by executor %s", e.getKey()).hasSize(3)
-                        .anyMatch(p -> p.endsWith("/wordmodel/distilbert-mlm"))
-                        .anyMatch(p -> p.contains("/distil4j-models/") && p.endsWith("-roberta"))
-                        .anyMatch(p -> p.contains("/hf-hub/models--distil4j-test--seqcls/snapshots/" + StaticHub.COMMIT));
-                assertThat(log).as("executor %s", e.getKey()).doesNotContain("distil4j: evicted")
-                        .containsOnlyOnce("distil4j: copied model viewfs://models/roberta");
-                tasks += (int) TASK.matcher(log).results().count();
+            try {
+                runAndCheck(cluster, hub);
+            } finally {
+                keepLogs(cluster, Path.of("target", "standalone-cluster-it"));
             }
-            assertThat(tasks).as("tasks of the first run, over both executors").isEqualTo(PARTITIONS);
-            // each executor asked the hub once and downloaded into its own cache
-            assertThat(hub.requests("GET /api/models/" + HUB_REPO + "/revision/main")).as("%s", hub.requests()).isEqualTo(2);
-            assertThat(hub.requests("GET /" + HUB_REPO + "/resolve/" + StaticHub.COMMIT + "/model.safetensors")).isEqualTo(2);
+        }
+    }
 
-            // the executors ran this JDK, with the Hadoop client of Spark's jars here
-            List<String> executors = Files.readAllLines(out.resolve("executors.tsv"));
-            System.out.println("executors (id, JDK, Hadoop): " + executors);
-            assertThat(executors).isNotEmpty().allSatisfy(line -> {
-                String[] f = line.split("\t");
-                assertThat(Integer.parseInt(f[1])).isEqualTo(Runtime.version().feature());
-                assertThat(sparkJars).anyMatch(j -> j.getFileName().toString().equals("hadoop-client-api-" + f[2] + ".jar"));
-                if (Runtime.version().feature() >= 24) assertThat(f[2]).as("Hadoop client on JDK 24+").matches("3\\.([5-9]|\\d\\d)\\..*|[4-9]\\..*");
-            });
-            assertThat(Files.readString(out.resolve("unshipped-error.txt")))
-                    .contains("no file or directory not-shipped was shipped").contains("--archives model.zip#not-shipped");
+    private void runAndCheck(StandaloneCluster cluster, StaticHub hub) throws Exception {
+        Path textFile = Files.write(tmp.resolve("texts.txt"), texts);
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        long t0 = System.nanoTime();
+        String master = cluster.start(2, "1g", Duration.ofSeconds(120));
+        long t1 = System.nanoTime();
+        List<String> submit = List.of(
+                "--master", master, "--deploy-mode", "client",
+                "--class", "dev.distil4j.spark.it.ClusterJob",
+                "--jars", ShadedJarIT.property("distil4j.spark.shadedJar").toString(),
+                "--archives", zipFolder(word, tmp.resolve("distilbert-mlm.zip")) + "#wordmodel",
+                "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--conf", "spark.executor.memory=512m",
+                "--conf", "spark.executor.extraJavaOptions=--add-modules jdk.incubator.vector",
+                "--conf", "spark.ui.enabled=false",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+                // both executors registered before the first task, so both run tasks
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+                "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+                "--conf", "spark.hadoop.fs.viewfs.mounttable.models.link./roberta=" + sentence.toUri(),
+                "--conf", "spark.executorEnv.HF_ENDPOINT=" + hub.endpoint(),
+                // relative: each executor's working directory, so a cache per executor
+                "--conf", "spark.executorEnv.HF_HUB_CACHE=hf-hub",
+                appJar(tmp.resolve("cluster-job.jar")).toString(),
+                out.toString(), textFile.toString(), String.valueOf(PARTITIONS),
+                "sparkfiles:wordmodel", "viewfs://models/roberta", HUB_REPO);
+        int exit = cluster.submit(submit, jvmArgs, 4, Duration.ofSeconds(240));
+        assertThat(exit).as("spark-submit's exit code; driver log:\n%s\n%s", StandaloneCluster.tail(cluster.logs.resolve("driver.log")),
+                executorLogs(cluster)).isZero();
+        System.out.printf("standalone cluster: Master and Worker up in %.0f s, spark-submit done in %.0f s%n", (t1 - t0) / 1e9,
+                (System.nanoTime() - t1) / 1e9);
 
-            // the outputs: the Java API's, bit for bit, and the same after save and load
-            JsonNode run1 = new ObjectMapper().readTree(out.resolve("run1.json").toFile());
-            assertThat(new ObjectMapper().readTree(out.resolve("run2.json").toFile())).isEqualTo(run1);
-            assertThat(run1).hasSize(texts.size());
-            compareWithJavaApi(run1, texts, word, sentence, classifier);
+        // each executor: the three models loaded once, for both runs (nothing evicted, nothing reloaded)
+        Map<String, String> logs = executorLogs(cluster);
+        assertThat(logs).as("executors").hasSize(2);
+        int tasks = 0;
+        for (Map.Entry<String, String> e : logs.entrySet()) {
+            String log = e.getValue();
+            List<String> loaded = new ArrayList<>();
+            Matcher m = LOADED.matcher(log);
+            while (m.find()) loaded.add(m.group(1));
+            System.out.printf("executor %s: %d model loads: %s%n", e.getKey(), loaded.size(), loaded);
+            assertThat(loaded).as("models loaded by executor %s", e.getKey()).hasSize(3)
+                    .anyMatch(p -> p.endsWith("/wordmodel/distilbert-mlm"))
+                    .anyMatch(p -> p.contains("/distil4j-models/") && p.endsWith("-roberta"))
+                    .anyMatch(p -> p.contains("/hf-hub/models--distil4j-test--seqcls/snapshots/" + StaticHub.COMMIT));
+            assertThat(log).as("executor %s", e.getKey()).doesNotContain("distil4j: evicted")
+                    .containsOnlyOnce("distil4j: copied model viewfs://models/roberta");
+            tasks += (int) TASK.matcher(log).results().count();
+        }
+        assertThat(tasks).as("tasks of the first run, over both executors").isEqualTo(PARTITIONS);
+        // each executor asked the hub once and downloaded into its own cache
+        assertThat(hub.requests("GET /api/models/" + HUB_REPO + "/revision/main")).as("%s", hub.requests()).isEqualTo(2);
+        assertThat(hub.requests("GET /" + HUB_REPO + "/resolve/" + StaticHub.COMMIT + "/model.safetensors")).isEqualTo(2);
+
+        // the executors ran this JDK, with the Hadoop client of Spark's jars here
+        List<String> executors = Files.readAllLines(out.resolve("executors.tsv"));
+        System.out.println("executors (id, JDK, Hadoop): " + executors);
+        assertThat(executors).isNotEmpty().allSatisfy(line -> {
+            String[] f = line.split("\t");
+            assertThat(Integer.parseInt(f[1])).isEqualTo(Runtime.version().feature());
+            assertThat(sparkJars).anyMatch(j -> j.getFileName().toString().equals("hadoop-client-api-" + f[2] + ".jar"));
+            assertThat(RuntimeCheck.problem(Integer.parseInt(f[1]), f[2])).isNull();
+        });
+        assertThat(readString(out.resolve("unshipped-error.txt")))
+                .contains("no file or directory not-shipped was shipped").contains("--archives model.zip#not-shipped");
+
+        // the outputs: the Java API's, bit for bit, and the same after save and load
+        JsonNode run1 = new ObjectMapper().readTree(out.resolve("run1.json").toFile());
+        assertThat(new ObjectMapper().readTree(out.resolve("run2.json").toFile())).isEqualTo(run1);
+        assertThat(run1).hasSize(texts.size());
+        compareWithJavaApi(run1, texts, word, sentence, classifier);
+    }
+
+    static String readString(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -208,14 +226,22 @@ class StandaloneClusterIT {
         return f;
     }
 
-    /** Each executor's stderr (the Worker's work/APP/EXECUTOR/stderr), by executor id. */
-    static Map<String, String> executorLogs(Path workDir) throws IOException {
-        Map<String, String> logs = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(workDir, 3)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
-                logs.put(p.getParent().getFileName().toString(), Files.readString(p));
-            }
+    /** The cluster's and executors' logs, kept in {@code dir} (the temporary folder goes with the test). */
+    static void keepLogs(StandaloneCluster cluster, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try (Stream<Path> logs = Files.list(cluster.logs)) {
+            for (Path l : logs.toList()) Files.copy(l, dir.resolve(l.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }
+        for (Path d : cluster.executorDirs()) {
+            Path err = d.resolve("stderr");
+            if (Files.exists(err)) Files.copy(err, dir.resolve("executor-" + d.getFileName() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Each executor's stderr (the Worker's work/APP/EXECUTOR/stderr), by executor id. */
+    static Map<String, String> executorLogs(StandaloneCluster cluster) throws IOException {
+        Map<String, String> logs = new TreeMap<>();
+        for (Path d : cluster.executorDirs()) logs.put(d.getFileName().toString(), Files.readString(d.resolve("stderr")));
         return logs;
     }
 
