@@ -47,9 +47,10 @@ public abstract class Distil4jTransformer<T extends Distil4jTransformer<T>> exte
 
     protected Distil4jTransformer(String uid, String defaultOutputCol) {
         this.uid = uid;
-        model = new Param<>(this, "model", "the model: a directory in Hugging Face layout (on every executor, or shipped with "
-                + "SparkContext.addFile and named sparkfiles:NAME), a Hugging Face hub id (org/name[@revision], read from the "
-                + "executors' hub cache or downloaded) or maven:group:artifact:version");
+        model = new Param<>(this, "model", "the model: sparkfiles:NAME for a zip shipped with spark-submit --archives model.zip#NAME, a "
+                + "Hadoop URI (hdfs://, s3a://, file:// on a shared file system; copied once per executor), a directory in Hugging "
+                + "Face layout on every executor, a Hugging Face hub id (org/name[@revision], read from the executors' hub cache or "
+                + "downloaded) or maven:group:artifact:version");
         tokenizerFile = new Param<>(this, "tokenizerFile", "a tokenizer.json to use instead of the model directory's tokenizer "
                 + "files (a path, or sparkfiles:NAME); empty for the model's own");
         outputCol = new Param<>(this, "outputCol", "output column name");
@@ -208,6 +209,7 @@ public abstract class Distil4jTransformer<T extends Distil4jTransformer<T>> exte
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
+        RuntimeCheck.warnOnce();
         PartitionFunction<?> fn = new PartitionFunction<>(task(dataset.schema()));
         // the row encoder keeps types but not column metadata (Spark NLP's annotatorType): put it back on every column
         return ColumnMetadata.restore(dataset.toDF().mapPartitions(fn, Encoders.row(out)), out);

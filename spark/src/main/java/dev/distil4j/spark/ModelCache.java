@@ -8,6 +8,8 @@ import dev.distil4j.pipeline.PipelineModel;
 import dev.distil4j.pipeline.SentenceTransformerConfig;
 import dev.distil4j.tokenizer.Tokenizer;
 import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,15 +30,22 @@ import java.util.Map;
  *       bare encoder for embeddings, or the encoder with its head) and the compute threads.</li>
  *   <li><b>Loaded once</b>: the first task to ask loads it; tasks asking meanwhile wait for that load
  *       rather than start their own. A failed load is not cached (the next task tries again).</li>
- *   <li><b>Bounded</b>: at most {@code spark.distil4j.maxCachedModels} models ({@value #DEFAULT_MAX_MODELS} by
- *       default; Spark conf or system property), least recently used evicted first. A model in use
- *       is never evicted (the bound is exceeded while tasks hold more models than it allows).</li>
+ *   <li><b>Sized by the plan</b>: by default the cache keeps as many models as this JVM's tasks have
+ *       held at once (a pipeline of three stages runs them in one task, which holds all three), and at
+ *       least {@value #DEFAULT_MAX_MODELS}; so a task never evicts what the next task of the same plan needs.
+ *       {@code spark.distil4j.maxCachedModels} (Spark conf or system property) sets a fixed bound instead.
+ *       Least recently used models are evicted first; a model in use never is (the bound is exceeded
+ *       while tasks hold more models than it allows).</li>
+ *   <li><b>Logged</b>: each load and each eviction, once, at INFO (logger {@code dev.distil4j.spark.ModelCache}).</li>
  * </ul>
  */
 final class ModelCache {
     /** Spark conf key (or system property) for how many models an executor keeps. */
     static final String CONF_MAX_MODELS = "spark.distil4j.maxCachedModels";
+    /** The least an unconfigured cache keeps. */
     static final int DEFAULT_MAX_MODELS = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
 
     /** What a stage needs loaded. */
     enum Kind {
@@ -84,6 +93,8 @@ final class ModelCache {
     // access-ordered: the eldest entry is the least recently used
     private static final LinkedHashMap<Key, Entry> ENTRIES = new LinkedHashMap<>(8, 0.75f, true);
     private static long loads;
+    // the most models in use at one time (by all tasks of this JVM together): the working set of the plans run here
+    private static int peakInUse;
 
     private ModelCache() {}
 
@@ -98,6 +109,7 @@ final class ModelCache {
                 ENTRIES.put(key, e);
             }
             e.users++;
+            if (e.users == 1) peakInUse = Math.max(peakInUse, inUse());
             evict(toClose);
         }
         closeAll(toClose);
@@ -141,6 +153,7 @@ final class ModelCache {
         }
         Loaded l = null;
         RuntimeException failure = null;
+        long start = System.nanoTime();
         try {
             l = open(e.key);
         } catch (RuntimeException ex) {
@@ -161,9 +174,17 @@ final class ModelCache {
             }
             throw failure;
         }
+        long n;
+        int size, bound;
         synchronized (ModelCache.class) {
-            loads++;
+            n = ++loads;
+            size = ENTRIES.size();
+            bound = bound();
         }
+        LOG.info("distil4j: loaded model {} ({}, threads {}{}) in {} ms on {}; loads by this JVM: {}, models cached: {}, bound: {}",
+                e.key.dir(), e.key.kind() == Kind.ENCODER ? "encoder" : "with head", e.key.threads(),
+                e.key.tokenizer() != null ? ", tokenizer " + e.key.tokenizer() : "", (System.nanoTime() - start) / 1_000_000,
+                ModelLocator.where(), n, size, bound);
     }
 
     private static Loaded open(Key key) {
@@ -198,7 +219,7 @@ final class ModelCache {
 
     /** Drops least recently used entries beyond the bound; unused ones are closed now, used ones by their last task. */
     private static void evict(List<Entry> toClose) {
-        int max = maxModels();
+        int max = bound();
         Iterator<Map.Entry<Key, Entry>> it = ENTRIES.entrySet().iterator();
         while (ENTRIES.size() > max && it.hasNext()) {
             Entry e = it.next().getValue();
@@ -206,7 +227,22 @@ final class ModelCache {
             it.remove();
             e.evicted = true;
             toClose.add(e);
+            LOG.info("distil4j: evicted model {} ({}) on {}: the cache keeps {} models ({}={})", e.key.dir(),
+                    e.key.kind() == Kind.ENCODER ? "encoder" : "with head", ModelLocator.where(), max, CONF_MAX_MODELS,
+                    configuredMax() > 0 ? String.valueOf(configuredMax()) : "unset: as many as tasks held at once, at least " + DEFAULT_MAX_MODELS);
         }
+    }
+
+    private static int inUse() {
+        int n = 0;
+        for (Entry x : ENTRIES.values()) if (x.users > 0) n++;
+        return n;
+    }
+
+    /** How many models this cache keeps now: the configured bound, else the plans' working set (at least the default). */
+    static synchronized int bound() {
+        int configured = configuredMax();
+        return configured > 0 ? configured : Math.max(DEFAULT_MAX_MODELS, peakInUse);
     }
 
     private static void closeAll(List<Entry> entries) {
@@ -220,12 +256,13 @@ final class ModelCache {
         }
     }
 
-    static int maxModels() {
+    /** {@value #CONF_MAX_MODELS} from the Spark conf or a system property, or 0 when unset. */
+    static int configuredMax() {
         String v = null;
         SparkEnv env = SparkEnv.get();
         if (env != null) v = env.conf().get(CONF_MAX_MODELS, null);
         if (v == null) v = System.getProperty(CONF_MAX_MODELS);
-        if (v == null) return DEFAULT_MAX_MODELS;
+        if (v == null) return 0;
         try {
             int n = Integer.parseInt(v.trim());
             if (n < 1) throw new NumberFormatException();
@@ -254,6 +291,7 @@ final class ModelCache {
                 if (e.users == 0) toClose.add(e);
             }
             ENTRIES.clear();
+            peakInUse = 0;
         }
         closeAll(toClose);
     }

@@ -8,8 +8,11 @@
  * {@link dev.distil4j.pipeline}.
  *
  * <p>Rows are processed in {@code mapPartitions}, in windows sorted by length and padded in batches;
- * each executor JVM loads a model once (memory-mapped weights) and shares it between its tasks
- * (the package-private {@code ModelCache}, the project's one deliberate piece of static state).
+ * each executor JVM loads a model once and shares it between its tasks (the package-private
+ * {@code ModelCache}, the project's one deliberate piece of static state; it keeps as many models as
+ * the JVM's tasks have held at once, so the stages of one pipeline do not evict each other). Models
+ * reach the executors as archives shipped at submit ({@code sparkfiles:NAME}), Hadoop URIs copied once
+ * per executor, paths every node can read, or hub ids (the package-private {@code ModelLocator}).
  * Spark is a provided dependency; {@code distil4j-spark-VERSION-shaded.jar} carries distil4j for
  * {@code spark-submit --jars}.
  */

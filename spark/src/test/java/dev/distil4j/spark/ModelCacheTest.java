@@ -83,4 +83,25 @@ class ModelCacheTest {
             assertThat(two.get().compute().threads()).isEqualTo(2);
         }
     }
+
+    @Test
+    void unconfiguredCacheKeepsAsManyModelsAsTasksHeldAtOnce() {
+        System.clearProperty(ModelCache.CONF_MAX_MODELS);
+        long before = ModelCache.loads();
+        // one task of a three-stage pipeline holds three models; the next task must find all three
+        for (int task = 0; task < 3; task++) {
+            try (ModelCache.Lease a = ModelCache.acquire(key("distilbert-seqcls", 1));
+                 ModelCache.Lease b = ModelCache.acquire(key("distilbert-tokcls", 1));
+                 ModelCache.Lease c = ModelCache.acquire(key("distilbert-qa", 1))) {
+                assertThat(ModelCache.bound()).isEqualTo(3);
+            }
+            assertThat(ModelCache.size()).isEqualTo(3);
+        }
+        assertThat(ModelCache.loads() - before).isEqualTo(3);
+        // a fixed bound still applies when set
+        System.setProperty(ModelCache.CONF_MAX_MODELS, "2");
+        try (ModelCache.Lease a = ModelCache.acquire(key("distilbert-seqcls", 1))) {
+            assertThat(ModelCache.size()).isEqualTo(2);
+        }
+    }
 }
