@@ -38,18 +38,46 @@ public final class Gemm {
 
     /** {@code out[m, n] = a[m, k] . w[n, k]^T + bias} ({@code bias} [n] or null): a Linear's forward. */
     public void nt(float[] a, int m, int k, float[] w, int n, float[] bias, float[] out) {
-        compute.linear(a, m, packRows(w, n, k), bias, null, null, out);
+        compute.linear(a, m, packRows(w, n, k, packed = grow(packed, ORIGIN + PackedMatrix.size(n, k, panel))), bias, null, null, out);
     }
 
     /** {@code out[m, n] = a[m, k] . b[k, n]}: a Linear's input gradient (b = W). */
     public void nn(float[] a, int m, int k, float[] b, int n, float[] out) {
-        compute.linear(a, m, packColumns(b, k, n), null, null, null, out);
+        compute.linear(a, m, packColumns(b, k, n, packed = grow(packed, ORIGIN + PackedMatrix.size(n, k, panel))), null, null, null, out);
+    }
+
+    /**
+     * W [n, k] packed for {@link #nt(float[], int, PackedMatrix, float[], float[])} in a buffer of its own (that of
+     * {@code reuse} when it fits), for a caller that keeps it while W does not change.
+     */
+    public PackedMatrix packForNt(float[] w, int n, int k, PackedMatrix reuse) {
+        return packRows(w, n, k, ownBuffer(reuse, n, k));
+    }
+
+    /** B [k, n] packed for {@link #nn(float[], int, PackedMatrix, float[])}, as {@link #packForNt}. */
+    public PackedMatrix packForNn(float[] b, int k, int n, PackedMatrix reuse) {
+        return packColumns(b, k, n, ownBuffer(reuse, n, k));
+    }
+
+    /** {@link #nt(float[], int, int, float[], int, float[], float[])} with W packed by {@link #packForNt}. */
+    public void nt(float[] a, int m, PackedMatrix w, float[] bias, float[] out) {
+        compute.linear(a, m, w, bias, null, null, out);
+    }
+
+    /** {@link #nn(float[], int, int, float[], int, float[])} with B packed by {@link #packForNn}. */
+    public void nn(float[] a, int m, PackedMatrix b, float[] out) {
+        compute.linear(a, m, b, null, null, null, out);
+    }
+
+    private float[] ownBuffer(PackedMatrix reuse, int n, int k) {
+        int size = ORIGIN + PackedMatrix.size(n, k, panel);
+        return reuse != null && reuse.data() != packed && reuse.data().length == size ? reuse.data() : new float[size];
     }
 
     /** {@code out[n1, n2] += a[r, n1]^T . b[r, n2]}: a Linear's weight gradient (a = dY, b = X). */
     public void tnAdd(float[] a, int r, int n1, float[] b, int n2, float[] out) {
         float[] at = transpose(a, r, n1);
-        compute.linear(at, n1, packColumns(b, r, n2), null, null, out, out); // residual == out: accumulate
+        compute.linear(at, n1, packColumns(b, r, n2, packed = grow(packed, ORIGIN + PackedMatrix.size(n2, r, panel))), null, null, out, out); // residual == out: accumulate
     }
 
     /** {@code out[j] += sum_i a[i, j]}: a Linear's bias gradient. */
@@ -60,8 +88,7 @@ public final class Gemm {
     }
 
     /** W [n, k] row-major, packed so that the product is {@code a . W^T}. */
-    private PackedMatrix packRows(float[] w, int n, int k) {
-        float[] buf = packed = grow(packed, ORIGIN + PackedMatrix.size(n, k, panel));
+    private PackedMatrix packRows(float[] w, int n, int k, float[] buf) {
         int panels = (n + panel - 1) / panel;
         compute.parallel(panels, 1, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
@@ -80,8 +107,7 @@ public final class Gemm {
     }
 
     /** B [k, n] row-major, packed so that the product is {@code a . B} (W = B^T). */
-    private PackedMatrix packColumns(float[] b, int k, int n) {
-        float[] buf = packed = grow(packed, ORIGIN + PackedMatrix.size(n, k, panel));
+    private PackedMatrix packColumns(float[] b, int k, int n, float[] buf) {
         int panels = (n + panel - 1) / panel;
         compute.parallel(panels, 1, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {

@@ -1,5 +1,8 @@
 package dev.distil4j.train.nn;
 
+import dev.distil4j.kernels.PackedMatrix;
+
+
 /**
  * {@code torch.nn.Linear}: {@code y = x W^T + b}, W [out, in] as stored. Several Linears that read
  * the same input (q_lin, k_lin, v_lin) can run as one product with their weights stacked by rows:
@@ -11,12 +14,14 @@ final class Linear {
     final Param[] biases;
     final int in;
     final int out;
-    /** The weights stacked (only when several parts), refreshed every forward. */
+    /** The weights stacked (only when several parts), refreshed whenever W is packed. */
     private float[] stacked;
     private float[] stackedBias;
     /** The forward's input, kept for dW. */
     private float[] x;
     private int rows;
+    /** W packed for the forward and for dX, kept while the parameters do not change. */
+    private final PackCache forwardPack = new PackCache(), backwardPack = new PackCache();
 
     Linear(Param weight, Param bias) {
         this(new Param[] {weight}, new Param[] {bias});
@@ -56,9 +61,9 @@ final class Linear {
 
     /** x [rows, in] -> y [rows, out]; keeps x for the backward when {@code keep}. */
     float[] forward(Ctx ctx, float[] x, int rows, boolean keep) {
-        float[] w = weight();
         float[] y = ctx.floats(rows * out);
-        ctx.gemm.nt(x, rows, in, w, out, bias(), y);
+        PackedMatrix w = forwardPack.get(PackCache.versions(weights, biases), () -> ctx.gemm.packForNt(weight(), out, in, null));
+        if (w != null) ctx.gemm.nt(x, rows, w, bias(), y); else ctx.gemm.nt(x, rows, in, weight(), out, bias(), y);
         this.x = keep ? x : null;
         this.rows = rows;
         return y;
@@ -78,7 +83,10 @@ final class Linear {
         float[] dx = null;
         if (needDx) {
             dx = ctx.floats(rows * in);
-            ctx.gemm.nn(dy, rows, out, weights.length == 1 ? weights[0].data() : stacked, in, dx);
+            // the stacked copy is as current as the forward's: the versions have not moved since
+            float[] w = weights.length == 1 ? weights[0].data() : stacked;
+            PackedMatrix b = backwardPack.get(PackCache.versions(weights, biases), () -> ctx.gemm.packForNn(w, out, in, null));
+            if (b != null) ctx.gemm.nn(dy, rows, b, dx); else ctx.gemm.nn(dy, rows, out, w, in, dx);
         }
         if (weights.length == 1) {
             if (weights[0].trainable()) ctx.gemm.tnAdd(dy, rows, out, x, in, weights[0].grad());

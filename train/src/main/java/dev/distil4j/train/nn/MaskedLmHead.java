@@ -1,6 +1,7 @@
 package dev.distil4j.train.nn;
 
 import dev.distil4j.kernels.Activation;
+import dev.distil4j.kernels.PackedMatrix;
 
 /**
  * The masked-language-model head, {@code decoder(layer_norm(act(transform(h))))} with the decoder
@@ -18,6 +19,8 @@ final class MaskedLmHead implements Head {
     private float[] preActivation;
     private float[] normed;
     private int rows;
+    /** The decoder packed for the logits and for their input gradient, kept while it does not change. */
+    private final PackCache decoderForward = new PackCache(), decoderBackward = new PackCache();
 
     MaskedLmHead(Linear transform, Activation activation, LayerNorm layerNorm, Param wordEmbeddings, Param bias) {
         this.transform = transform;
@@ -40,7 +43,10 @@ final class MaskedLmHead implements Head {
         ctx.compute.activation(activation, a, a.length);
         float[] n = layerNorm.forward(ctx, a, rows, keep);
         float[] logits = ctx.floats(rows * vocab());
-        ctx.gemm.nt(n, rows, dim, decoderWeight.data(), vocab(), decoderBias.data(), logits);
+        PackedMatrix w = decoderForward.get(PackCache.versions(new Param[] {decoderWeight, decoderBias}),
+                () -> ctx.gemm.packForNt(decoderWeight.data(), vocab(), dim, null));
+        if (w != null) ctx.gemm.nt(n, rows, w, decoderBias.data(), logits);
+        else ctx.gemm.nt(n, rows, dim, decoderWeight.data(), vocab(), decoderBias.data(), logits);
         preActivation = keep ? h : null;
         normed = keep ? n : null;
         return logits;
@@ -50,7 +56,9 @@ final class MaskedLmHead implements Head {
     public float[] backward(Ctx ctx, float[] dLogits) {
         int dim = transform.out, v = vocab();
         float[] dn = ctx.floats(rows * dim);
-        ctx.gemm.nn(dLogits, rows, v, decoderWeight.data(), dim, dn);
+        PackedMatrix w = decoderBackward.get(PackCache.versions(new Param[] {decoderWeight, decoderBias}),
+                () -> ctx.gemm.packForNn(decoderWeight.data(), v, dim, null));
+        if (w != null) ctx.gemm.nn(dLogits, rows, w, dn); else ctx.gemm.nn(dLogits, rows, v, decoderWeight.data(), dim, dn);
         if (decoderWeight.trainable()) ctx.gemm.tnAdd(dLogits, rows, v, normed, dim, decoderWeight.grad());
         if (decoderBias.trainable()) ctx.gemm.columnSumsAdd(dLogits, rows, v, decoderBias.grad());
         float[] da = layerNorm.backward(ctx, dn), h = preActivation;

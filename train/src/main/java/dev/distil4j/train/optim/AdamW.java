@@ -71,6 +71,7 @@ public final class AdamW {
             float d = decays ? decay : 1f;
             compute.parallel(w.length, 16384, (a, b) ->
                     compute.kernels().adamW(w, g, mi, vi, a, b - a, d, b1, b2, stepSize, bc2Sqrt, eps));
+            p.changed();
         }
     }
 

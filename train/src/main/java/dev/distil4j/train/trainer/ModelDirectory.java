@@ -132,6 +132,7 @@ public final class ModelDirectory {
                     throw new IllegalArgumentException(file + ": '" + p.name() + "' has " + v.length + " values, the model " + p.size());
                 }
                 System.arraycopy(v, 0, p.data(), 0, v.length);
+                p.changed();
             }
         }
     }
