@@ -38,46 +38,47 @@ public final class Gemm {
 
     /** {@code out[m, n] = a[m, k] . w[n, k]^T + bias} ({@code bias} [n] or null): a Linear's forward. */
     public void nt(float[] a, int m, int k, float[] w, int n, float[] bias, float[] out) {
-        compute.linear(a, m, packRows(w, n, k, packed = grow(packed, ORIGIN + PackedMatrix.size(n, k, panel))), bias, null, null, out);
+        nt(a, m, packForNt(w, n, k, false), bias, out);
     }
 
     /** {@code out[m, n] = a[m, k] . b[k, n]}: a Linear's input gradient (b = W). */
     public void nn(float[] a, int m, int k, float[] b, int n, float[] out) {
-        compute.linear(a, m, packColumns(b, k, n, packed = grow(packed, ORIGIN + PackedMatrix.size(n, k, panel))), null, null, null, out);
+        nn(a, m, packForNn(b, k, n, false), out);
     }
 
     /**
-     * W [n, k] packed for {@link #nt(float[], int, PackedMatrix, float[], float[])} in a buffer of its own (that of
-     * {@code reuse} when it fits), for a caller that keeps it while W does not change.
+     * W [n, k] packed for {@link #nt(float[], int, PackedMatrix, float[], float[])}: in the shared buffer, which
+     * the next product overwrites, or with {@code own} in a buffer of its own, for a caller that keeps it while W
+     * does not change.
      */
-    public PackedMatrix packForNt(float[] w, int n, int k, PackedMatrix reuse) {
-        return packRows(w, n, k, ownBuffer(reuse, n, k));
+    public PackedMatrix packForNt(float[] w, int n, int k, boolean own) {
+        return packRows(w, n, k, buffer(own, n, k));
     }
 
     /** B [k, n] packed for {@link #nn(float[], int, PackedMatrix, float[])}, as {@link #packForNt}. */
-    public PackedMatrix packForNn(float[] b, int k, int n, PackedMatrix reuse) {
-        return packColumns(b, k, n, ownBuffer(reuse, n, k));
+    public PackedMatrix packForNn(float[] b, int k, int n, boolean own) {
+        return packColumns(b, k, n, buffer(own, n, k));
     }
 
-    /** {@link #nt(float[], int, int, float[], int, float[], float[])} with W packed by {@link #packForNt}. */
+    /** {@code out[m, n] = a[m, k] . W^T + bias} with W packed by {@link #packForNt}. */
     public void nt(float[] a, int m, PackedMatrix w, float[] bias, float[] out) {
         compute.linear(a, m, w, bias, null, null, out);
     }
 
-    /** {@link #nn(float[], int, int, float[], int, float[])} with B packed by {@link #packForNn}. */
+    /** {@code out[m, n] = a[m, k] . B} with B packed by {@link #packForNn}. */
     public void nn(float[] a, int m, PackedMatrix b, float[] out) {
         compute.linear(a, m, b, null, null, null, out);
     }
 
-    private float[] ownBuffer(PackedMatrix reuse, int n, int k) {
+    private float[] buffer(boolean own, int n, int k) {
         int size = ORIGIN + PackedMatrix.size(n, k, panel);
-        return reuse != null && reuse.data() != packed && reuse.data().length == size ? reuse.data() : new float[size];
+        return own ? new float[size] : (packed = grow(packed, size));
     }
 
     /** {@code out[n1, n2] += a[r, n1]^T . b[r, n2]}: a Linear's weight gradient (a = dY, b = X). */
     public void tnAdd(float[] a, int r, int n1, float[] b, int n2, float[] out) {
         float[] at = transpose(a, r, n1);
-        compute.linear(at, n1, packColumns(b, r, n2, packed = grow(packed, ORIGIN + PackedMatrix.size(n2, r, panel))), null, null, out, out); // residual == out: accumulate
+        compute.linear(at, n1, packForNn(b, r, n2, false), null, null, out, out); // residual == out: accumulate
     }
 
     /** {@code out[j] += sum_i a[i, j]}: a Linear's bias gradient. */

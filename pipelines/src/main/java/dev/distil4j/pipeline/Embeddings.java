@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.FloatNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distil4j.model.HeadType;
 import dev.distil4j.model.Model;
-import dev.distil4j.model.Tensor;
 import dev.distil4j.tokenizer.EncodeOptions;
 import dev.distil4j.tokenizer.Encoding;
 import dev.distil4j.tokenizer.Tokenizer;
@@ -14,7 +13,6 @@ import dev.distil4j.tokenizer.TruncationStrategy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -647,14 +645,7 @@ public final class Embeddings implements AutoCloseable {
             for (int[] w : p.windowIds()) seqs.add(new Batches.Sequence(w, null));
         }
         int h = hiddenSize();
-        float[][][] rows = new float[seqs.size()][][];
-        Batches.run(model, seqs, options.batchSize(), h, (input, out, row, length) -> {
-            Tensor hs = out.lastHiddenState();
-            int t = hs.dim(1);
-            float[][] r = new float[length][];
-            for (int i = 0; i < length; i++) r[i] = Arrays.copyOfRange(hs.data(), (row * t + i) * h, (row * t + i + 1) * h);
-            rows[input] = r;
-        });
+        float[][][] rows = Batches.lastHiddenStates(model, seqs, options.batchSize());
         List<Run> runs = new ArrayList<>(plans.size());
         int k = 0;
         for (Plan p : plans) {

@@ -62,8 +62,8 @@ final class Linear {
     /** x [rows, in] -> y [rows, out]; keeps x for the backward when {@code keep}. */
     float[] forward(Ctx ctx, float[] x, int rows, boolean keep) {
         float[] y = ctx.floats(rows * out);
-        PackedMatrix w = forwardPack.get(PackCache.versions(weights, biases), () -> ctx.gemm.packForNt(weight(), out, in, null));
-        if (w != null) ctx.gemm.nt(x, rows, w, bias(), y); else ctx.gemm.nt(x, rows, in, weight(), out, bias(), y);
+        PackedMatrix w = forwardPack.get(PackCache.versions(weights, biases), own -> ctx.gemm.packForNt(weight(), out, in, own));
+        ctx.gemm.nt(x, rows, w, bias(), y);
         this.x = keep ? x : null;
         this.rows = rows;
         return y;
@@ -85,8 +85,7 @@ final class Linear {
             dx = ctx.floats(rows * in);
             // the stacked copy is as current as the forward's: the versions have not moved since
             float[] w = weights.length == 1 ? weights[0].data() : stacked;
-            PackedMatrix b = backwardPack.get(PackCache.versions(weights, biases), () -> ctx.gemm.packForNn(w, out, in, null));
-            if (b != null) ctx.gemm.nn(dy, rows, b, dx); else ctx.gemm.nn(dy, rows, out, w, in, dx);
+            ctx.gemm.nn(dy, rows, backwardPack.get(PackCache.versions(weights, biases), own -> ctx.gemm.packForNn(w, out, in, own)), dx);
         }
         if (weights.length == 1) {
             if (weights[0].trainable()) ctx.gemm.tnAdd(dy, rows, out, x, in, weights[0].grad());

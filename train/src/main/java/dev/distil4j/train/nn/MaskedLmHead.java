@@ -44,9 +44,8 @@ final class MaskedLmHead implements Head {
         float[] n = layerNorm.forward(ctx, a, rows, keep);
         float[] logits = ctx.floats(rows * vocab());
         PackedMatrix w = decoderForward.get(PackCache.versions(new Param[] {decoderWeight, decoderBias}),
-                () -> ctx.gemm.packForNt(decoderWeight.data(), vocab(), dim, null));
-        if (w != null) ctx.gemm.nt(n, rows, w, decoderBias.data(), logits);
-        else ctx.gemm.nt(n, rows, dim, decoderWeight.data(), vocab(), decoderBias.data(), logits);
+                own -> ctx.gemm.packForNt(decoderWeight.data(), vocab(), dim, own));
+        ctx.gemm.nt(n, rows, w, decoderBias.data(), logits);
         preActivation = keep ? h : null;
         normed = keep ? n : null;
         return logits;
@@ -57,8 +56,8 @@ final class MaskedLmHead implements Head {
         int dim = transform.out, v = vocab();
         float[] dn = ctx.floats(rows * dim);
         PackedMatrix w = decoderBackward.get(PackCache.versions(new Param[] {decoderWeight, decoderBias}),
-                () -> ctx.gemm.packForNn(decoderWeight.data(), v, dim, null));
-        if (w != null) ctx.gemm.nn(dLogits, rows, w, dn); else ctx.gemm.nn(dLogits, rows, v, decoderWeight.data(), dim, dn);
+                own -> ctx.gemm.packForNn(decoderWeight.data(), v, dim, own));
+        ctx.gemm.nn(dLogits, rows, w, dn);
         if (decoderWeight.trainable()) ctx.gemm.tnAdd(dLogits, rows, v, normed, dim, decoderWeight.grad());
         if (decoderBias.trainable()) ctx.gemm.columnSumsAdd(dLogits, rows, v, decoderBias.grad());
         float[] da = layerNorm.backward(ctx, dn), h = preActivation;

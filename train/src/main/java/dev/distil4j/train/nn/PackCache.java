@@ -3,7 +3,6 @@ package dev.distil4j.train.nn;
 import dev.distil4j.kernels.PackedMatrix;
 
 import java.util.Arrays;
-import java.util.function.Supplier;
 
 /**
  * One packed layout of a weight matrix ({@link dev.distil4j.kernels.Gemm#packForNt}, {@code packForNn}), kept
@@ -17,16 +16,22 @@ final class PackCache {
     private boolean used;
     private PackedMatrix kept;
 
-    /** The kept packing for parameters at versions {@code now}, made by {@code pack} on a second use; null on a first. */
-    PackedMatrix get(int[] now, Supplier<PackedMatrix> pack) {
+    /** Packs the weights: into a buffer of its own ({@code own}) or the kernels' shared one. */
+    interface Packer {
+        PackedMatrix pack(boolean own);
+    }
+
+    /** The weights packed, for parameters at versions {@code now}: kept from before, or packed by {@code packer}. */
+    PackedMatrix get(int[] now, Packer packer) {
         if (!Arrays.equals(now, versions)) {
             versions = now;
             used = false;
             kept = null;
         }
-        if (kept == null && used) kept = pack.get();
+        if (kept != null) return kept;
+        if (used) return kept = packer.pack(true);
         used = true;
-        return kept;
+        return packer.pack(false);
     }
 
     /** The versions of {@code params} (nulls allowed), in order. */
