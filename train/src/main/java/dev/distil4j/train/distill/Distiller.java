@@ -361,6 +361,8 @@ public final class Distiller implements AutoCloseable {
         long tokens, nanos;
         List<int[]> plan;
         int planEpoch = -1;
+        /** The last micro-batch's logit gradient, reused by the next one of the same shape. */
+        float[] dLogitsBuffer;
 
         Run(Listener listener) {
             this.listener = listener;
@@ -411,14 +413,10 @@ public final class Distiller implements AutoCloseable {
                 ModelInput in = new ModelInput(ids, attention, null);
                 TrainableModel.Output t = teacher.forward(in, TrainableModel.Mode.eval());
                 TrainableModel.Output s = student.forward(in, TrainableModel.Mode.train(stepSeed(options.seed(), globalStep, m)));
+                // gradients divided by the accumulation, as distiller.py divides the loss before the backward
                 TripleLoss.Result r = loss.compute(s.logits(), t.logits(), s.lastHiddenState(), t.lastHiddenState(),
-                        attention, b.labels(), vocab, dim);
-                float[] dLogits = r.dLogits(), dHidden = r.dHidden();
-                if (accumulation > 1) {
-                    // distiller.py: loss / gradient_accumulation_steps before the backward
-                    for (int i = 0; i < dLogits.length; i++) dLogits[i] /= accumulation;
-                    if (dHidden != null) for (int i = 0; i < dHidden.length; i++) dHidden[i] /= accumulation;
-                }
+                        attention, b.labels(), vocab, dim, accumulation, compute, dLogitsBuffer);
+                float[] dLogits = dLogitsBuffer = r.dLogits(), dHidden = r.dHidden();
                 boolean anyLogitGrad = options.alphaCe() > 0 || options.alphaMlm() > 0 || options.alphaMse() > 0;
                 student.backward(anyLogitGrad ? dLogits : null, dHidden);
                 total += (double) r.loss() / accumulation;
