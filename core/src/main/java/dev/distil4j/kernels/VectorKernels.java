@@ -665,6 +665,25 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void activation(Activation act, float[] x, int off, int len) {
+        if (act == Activation.GELU) geluInPlace(x, off, len); else applyInPlace(act, x, off, len);
+    }
+
+    /**
+     * GELU in a loop of its own. Inside {@link #applyInPlace}'s switch over every activation, C2 sometimes
+     * compiles GELU's vector code without intrinsics (seen in profiles of whole training runs: FloatVector's
+     * Java fallbacks such as {@code blendTemplate}, GELU the forward's third-largest cost); alone, as the
+     * backward's loops, it is compiled to vector instructions.
+     */
+    private static void geluInPlace(float[] x, int off, int len) {
+        int upper = S.loopBound(len), c = 0;
+        for (; c < upper; c += L) gelu(FloatVector.fromArray(S, x, off + c)).intoArray(x, off + c);
+        if (c < len) {
+            VectorMask<Float> mask = S.indexInRange(c, len);
+            gelu(FloatVector.fromArray(S, x, off + c, mask)).intoArray(x, off + c, mask);
+        }
+    }
+
+    private static void applyInPlace(Activation act, float[] x, int off, int len) {
         int upper = S.loopBound(len), c = 0;
         for (; c < upper; c += L) apply(act, FloatVector.fromArray(S, x, off + c)).intoArray(x, off + c);
         if (c < len) {
