@@ -141,7 +141,7 @@ final class DistilCommand implements Callable<Integer> {
     @Option(names = "--eval-steps", paramLabel = "N", description = "With --task: evaluate on --validation every N steps. Default: each epoch.")
     Integer evalSteps;
 
-    @Option(names = "--save-total-limit", paramLabel = "N", description = "With --task: keep at most N checkpoints, deleting the oldest. Default: all.")
+    @Option(names = "--save-total-limit", paramLabel = "N", description = "Keep at most N checkpoints, deleting the oldest. Default: all.")
     Integer saveTotalLimit;
 
     @Option(names = "--logging-steps", paramLabel = "N", description = "Log the mean loss terms to trainer_state.json every N steps. Default: 50.")
@@ -285,6 +285,7 @@ final class DistilCommand implements Callable<Integer> {
         if (seed != null) b.seed(seed);
         if (threads != null) b.threads(threads);
         if (saveSteps != null) b.saveSteps(saveSteps);
+        if (saveTotalLimit != null) b.saveTotalLimit(saveTotalLimit);
         if (loggingSteps != null) b.loggingSteps(loggingSteps);
         if (resume != null) b.resumeFrom(ResumeOption.checkpoint(resume, output));
         return b.build();

@@ -61,6 +61,7 @@ public final class Distiller implements AutoCloseable {
      * @param epochs        passes over the corpus, unless {@code maxSteps > 0}
      * @param threads       compute threads, 0: every core
      * @param saveSteps     a checkpoint every N steps, 0: at the end of each epoch
+     * @param saveTotalLimit keep at most this many checkpoints, deleting the oldest; 0: all
      * @param loggingSteps  the mean of each loss term goes to trainer_state.json's log history every N steps
      * @param resumeFrom    a checkpoint to continue from, or null
      */
@@ -68,7 +69,7 @@ public final class Distiller implements AutoCloseable {
                           double alphaCos, boolean restrictCeToMask, MaskingOptions masking, double learningRate,
                           double adamEpsilon, double weightDecay, double warmupProp, double maxGradNorm, int batchSize,
                           int gradientAccumulation, int maxLength, int epochs, int maxSteps, long seed, int threads,
-                          int saveSteps, int loggingSteps, Path resumeFrom) {
+                          int saveSteps, int saveTotalLimit, int loggingSteps, Path resumeFrom) {
         public Options {
             Objects.requireNonNull(outputDir, "outputDir");
             Objects.requireNonNull(masking, "masking");
@@ -85,6 +86,7 @@ public final class Distiller implements AutoCloseable {
             if (maxSteps < 0) throw new IllegalArgumentException("max steps must be >= 0, not " + maxSteps);
             if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, not " + threads);
             if (saveSteps < 0) throw new IllegalArgumentException("save steps must be >= 0, not " + saveSteps);
+            if (saveTotalLimit < 0) throw new IllegalArgumentException("save total limit must be >= 0 (0: keep all), not " + saveTotalLimit);
             if (loggingSteps < 1) throw new IllegalArgumentException("logging steps must be >= 1, not " + loggingSteps);
         }
 
@@ -104,7 +106,7 @@ public final class Distiller implements AutoCloseable {
         private boolean restrictCeToMask;
         private MaskingOptions masking = MaskingOptions.DEFAULT;
         private double learningRate = 5e-4, adamEpsilon = 1e-6, weightDecay = 0, warmupProp = 0.05, maxGradNorm = 5;
-        private int batchSize = 5, gradientAccumulation = 50, maxLength, epochs = 3, maxSteps, threads, saveSteps, loggingSteps = 50;
+        private int batchSize = 5, gradientAccumulation = 50, maxLength, epochs = 3, maxSteps, threads, saveSteps, saveTotalLimit, loggingSteps = 50;
         private long seed = 56;
         private Path resumeFrom;
 
@@ -132,13 +134,14 @@ public final class Distiller implements AutoCloseable {
         public Builder seed(long v) { seed = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder saveSteps(int v) { saveSteps = v; return this; }
+        public Builder saveTotalLimit(int v) { saveTotalLimit = v; return this; }
         public Builder loggingSteps(int v) { loggingSteps = v; return this; }
         public Builder resumeFrom(Path v) { resumeFrom = v; return this; }
 
         public Options build() {
             return new Options(outputDir, temperature, alphaCe, alphaMlm, alphaMse, alphaCos, restrictCeToMask, masking,
                     learningRate, adamEpsilon, weightDecay, warmupProp, maxGradNorm, batchSize, gradientAccumulation,
-                    maxLength, epochs, maxSteps, seed, threads, saveSteps, loggingSteps, resumeFrom);
+                    maxLength, epochs, maxSteps, seed, threads, saveSteps, saveTotalLimit, loggingSteps, resumeFrom);
         }
     }
 
@@ -463,7 +466,21 @@ public final class Distiller implements AutoCloseable {
             });
             lastSave = globalStep;
             lastCheckpoint = dir;
+            rotate();
             listener.onSave(dir);
+        }
+
+        /** saveTotalLimit: deletes the oldest checkpoints, never the one just written. */
+        void rotate() {
+            if (options.saveTotalLimit() == 0) return;
+            List<Path> all = Trainer.checkpoints(out);
+            try {
+                for (int i = 0; i < all.size() - options.saveTotalLimit(); i++) {
+                    if (!all.get(i).equals(lastCheckpoint)) ModelDirectory.deleteTree(all.get(i));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete an old checkpoint in " + out + ": " + e.getMessage(), e);
+            }
         }
 
         void finish() {

@@ -202,7 +202,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The {@code checkpoint-N} directories that hold a trainer state, oldest first. */
-    static List<Path> checkpoints(Path outputDir) {
+    public static List<Path> checkpoints(Path outputDir) {
         if (!Files.isDirectory(outputDir)) return List.of();
         try (Stream<Path> s = Files.list(outputDir)) {
             return s.filter(p -> CHECKPOINT.matcher(p.getFileName().toString()).matches())

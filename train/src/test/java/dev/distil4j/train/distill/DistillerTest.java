@@ -142,6 +142,19 @@ class DistillerTest {
     }
 
     @Test
+    void keepsAtMostSaveTotalLimitCheckpoints(@TempDir Path tmp) throws IOException {
+        Path corpus = corpus(tmp, 24), out = tmp.resolve("out");
+        Run r = run(corpus, base(out).maxSteps(5).saveSteps(1).saveTotalLimit(2).build(), -1);
+        assertThat(r.result().globalStep()).isEqualTo(5);
+        try (var files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("checkpoint-")).sorted().toList())
+                    .containsExactly("checkpoint-4", "checkpoint-5");
+        }
+        assertThatThrownBy(() -> base(out).saveTotalLimit(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("save total limit must be >= 0");
+    }
+
+    @Test
     void refusesAStudentWithAnotherVocabulary(@TempDir Path tmp) throws IOException {
         Path student = tmp.resolve("student");
         Files.createDirectories(student);
