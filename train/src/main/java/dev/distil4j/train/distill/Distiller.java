@@ -466,21 +466,8 @@ public final class Distiller implements AutoCloseable {
             });
             lastSave = globalStep;
             lastCheckpoint = dir;
-            rotate();
+            Trainer.deleteOldCheckpoints(out, options.saveTotalLimit(), dir, null);
             listener.onSave(dir);
-        }
-
-        /** saveTotalLimit: deletes the oldest checkpoints, never the one just written. */
-        void rotate() {
-            if (options.saveTotalLimit() == 0) return;
-            List<Path> all = Trainer.checkpoints(out);
-            try {
-                for (int i = 0; i < all.size() - options.saveTotalLimit(); i++) {
-                    if (!all.get(i).equals(lastCheckpoint)) ModelDirectory.deleteTree(all.get(i));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete an old checkpoint in " + out + ": " + e.getMessage(), e);
-            }
         }
 
         void finish() {

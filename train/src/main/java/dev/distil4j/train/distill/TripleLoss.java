@@ -79,7 +79,7 @@ public record TripleLoss(double temperature, double alphaCe, double alphaMlm, do
         }
         float[] dLogits = reuse != null && reuse.length == rows * vocab ? reuse : new float[rows * vocab];
         double[] ceRows = new double[rows], mlmRows = new double[rows], mseRows = new double[rows];
-        var rowTerms = new RowTerms(studentLogits, teacherLogits, vocab, selected, mlmLabels,
+        var rowTerms = new RowTerms(this, studentLogits, teacherLogits, vocab, selected, mlmLabels,
                 alphaCe > 0 && nSelected > 0, alphaMlm > 0 && nMasked > 0, alphaMse > 0,
                 nSelected, nMasked, accumulation, dLogits, ceRows, mlmRows, mseRows);
         if (compute == null) rowTerms.run(0, rows); else compute.parallel(rows, 4, rowTerms::run);
@@ -118,32 +118,9 @@ public record TripleLoss(double temperature, double alphaCe, double alphaMlm, do
     }
 
     /** The logit terms of a range of rows: each row's KL, CE and MSE sums, and its gradient row. */
-    private final class RowTerms {
-        final float[] s, t, dLogits;
-        final int vocab, nSelected, nMasked, accumulation;
-        final boolean[] selected;
-        final int[] labels;
-        final boolean ce, mlm, mse;
-        final double[] ceRows, mlmRows, mseRows;
-
-        RowTerms(float[] s, float[] t, int vocab, boolean[] selected, int[] labels, boolean ce, boolean mlm, boolean mse,
-                 int nSelected, int nMasked, int accumulation, float[] dLogits, double[] ceRows, double[] mlmRows, double[] mseRows) {
-            this.s = s;
-            this.t = t;
-            this.vocab = vocab;
-            this.selected = selected;
-            this.labels = labels;
-            this.ce = ce;
-            this.mlm = mlm;
-            this.mse = mse;
-            this.nSelected = nSelected;
-            this.nMasked = nMasked;
-            this.accumulation = accumulation;
-            this.dLogits = dLogits;
-            this.ceRows = ceRows;
-            this.mlmRows = mlmRows;
-            this.mseRows = mseRows;
-        }
+    private record RowTerms(TripleLoss loss, float[] s, float[] t, int vocab, boolean[] selected, int[] labels,
+                            boolean ce, boolean mlm, boolean mse, int nSelected, int nMasked, int accumulation,
+                            float[] dLogits, double[] ceRows, double[] mlmRows, double[] mseRows) {
 
         void run(int from, int to) {
             double[] es = new double[vocab], et = new double[vocab];
@@ -165,7 +142,7 @@ public record TripleLoss(double temperature, double alphaCe, double alphaMlm, do
          * (the gradient of batchmean x T^2).
          */
         private double klRow(int o, double[] es, double[] et) {
-            double temp = temperature, maxS = Double.NEGATIVE_INFINITY, maxT = Double.NEGATIVE_INFINITY;
+            double temp = loss.temperature, maxS = Double.NEGATIVE_INFINITY, maxT = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < vocab; c++) {
                 maxS = Math.max(maxS, s[o + c] / temp);
                 maxT = Math.max(maxT, t[o + c] / temp);
@@ -176,7 +153,7 @@ public record TripleLoss(double temperature, double alphaCe, double alphaMlm, do
                 sumT += et[c] = Math.exp(t[o + c] / temp - maxT);
             }
             double lseS = maxS + Math.log(sumS), lseT = maxT + Math.log(sumT), total = 0;
-            float a = (float) alphaCe;
+            float a = (float) loss.alphaCe;
             for (int c = 0; c < vocab; c++) {
                 double logPs = s[o + c] / temp - lseS, logPt = t[o + c] / temp - lseT, target = et[c] / sumT;
                 if (target > 0) total += target * (logPt - logPs);
@@ -191,7 +168,7 @@ public record TripleLoss(double temperature, double alphaCe, double alphaMlm, do
             for (int c = 0; c < vocab; c++) max = Math.max(max, s[o + c]);
             double sum = 0;
             for (int c = 0; c < vocab; c++) sum += e[c] = Math.exp(s[o + c] - max);
-            float a = (float) alphaMlm, hot = (float) (1.0 / nMasked);
+            float a = (float) loss.alphaMlm, hot = (float) (1.0 / nMasked);
             for (int c = 0; c < vocab; c++) {
                 float g = (float) (e[c] / sum / nMasked);
                 if (c == label) g -= hot;
@@ -202,7 +179,7 @@ public record TripleLoss(double temperature, double alphaCe, double alphaMlm, do
 
         /** {@code sum (s - t)^2}; adds {@code alpha_mse * 2 (s - t) / n}. */
         private double mseRow(int o) {
-            double total = 0, scale = alphaMse * 2 / Math.max(1, nSelected);
+            double total = 0, scale = loss.alphaMse * 2 / Math.max(1, nSelected);
             for (int c = 0; c < vocab; c++) {
                 double d = (double) s[o + c] - t[o + c];
                 total += d * d;

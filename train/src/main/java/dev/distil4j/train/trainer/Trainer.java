@@ -201,8 +201,26 @@ public final class Trainer implements AutoCloseable {
         return checkpoints(outputDir).stream().reduce((a, b) -> b).orElse(null);
     }
 
+    /**
+     * saveTotalLimit: deletes the oldest checkpoints of {@code outputDir} beyond {@code limit} (0: keeps all),
+     * never {@code newest} nor {@code best} (null: none), as transformers does.
+     */
+    public static void deleteOldCheckpoints(Path outputDir, int limit, Path newest, Path best) {
+        if (limit == 0) return;
+        List<Path> all = new ArrayList<>(checkpoints(outputDir));
+        boolean keepsBest = best != null && all.remove(best);
+        int keep = keepsBest ? Math.max(1, limit - 1) : limit;
+        try {
+            for (int i = 0; i < all.size() - keep; i++) {
+                if (!all.get(i).equals(newest)) ModelDirectory.deleteTree(all.get(i));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete an old checkpoint in " + outputDir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The {@code checkpoint-N} directories that hold a trainer state, oldest first. */
-    public static List<Path> checkpoints(Path outputDir) {
+    static List<Path> checkpoints(Path outputDir) {
         if (!Files.isDirectory(outputDir)) return List.of();
         try (Stream<Path> s = Files.list(outputDir)) {
             return s.filter(p -> CHECKPOINT.matcher(p.getFileName().toString()).matches())
@@ -424,19 +442,8 @@ public final class Trainer implements AutoCloseable {
                     args.learningRate(), warmup, metric, best, bestCheckpoint, lossSum, lossSteps, logSum, logSteps, history);
         }
 
-        /** saveTotalLimit: deletes the oldest checkpoints, never the newest nor the best (as transformers). */
         void rotate() {
-            if (args.saveTotalLimit() == 0) return;
-            List<Path> all = new ArrayList<>(checkpoints(out));
-            boolean keepsBest = bestCheckpoint != null && all.remove(out.resolve(bestCheckpoint));
-            int limit = keepsBest ? Math.max(1, args.saveTotalLimit() - 1) : args.saveTotalLimit();
-            try {
-                for (int i = 0; i < all.size() - limit; i++) {
-                    if (!all.get(i).equals(lastCheckpoint)) ModelDirectory.deleteTree(all.get(i));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete an old checkpoint in " + out + ": " + e.getMessage(), e);
-            }
+            deleteOldCheckpoints(out, args.saveTotalLimit(), lastCheckpoint, bestCheckpoint == null ? null : out.resolve(bestCheckpoint));
         }
 
         /** The final model (the best checkpoint's with keepBest) and state, into the output directory. */
