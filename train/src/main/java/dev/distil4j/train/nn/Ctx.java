@@ -151,6 +151,20 @@ final class Ctx {
         scopes.add(current);
     }
 
+    /** Each sequence's first row of {@code x} [batch * seq, dim], as [batch, dim] (an array of this step). */
+    float[] firstRows(float[] x, int batch, int seq, int dim) {
+        float[] a = floats(batch * dim);
+        for (int b = 0; b < batch; b++) System.arraycopy(x, b * seq * dim, a, b * dim, dim);
+        return a;
+    }
+
+    /** The inverse of {@link #firstRows}: {@code d} [batch, dim] at each sequence's first row of zeros [batch * seq, dim]. */
+    float[] atFirstRows(float[] d, int batch, int seq, int dim) {
+        float[] a = zeros(batch * seq * dim);
+        for (int b = 0; b < batch; b++) System.arraycopy(d, b * dim, a, b * seq * dim, dim);
+        return a;
+    }
+
     /** {@code y[i] += x[i]} for {@code i < len}, in parallel. */
     void add(float[] x, float[] y, int len) {
         compute.parallel(len, 8192, (a, b) -> kernels.axpy(1f, x, a, y, a, b - a));

@@ -17,6 +17,7 @@ final class SelfAttention {
     private float[] probs;
     private byte[] keep;
     private int batch, seq;
+    private boolean firstOnly;
 
     SelfAttention(Linear qkv, Linear outLin, int heads, Dropout dropout) {
         this.qkv = qkv;
@@ -25,8 +26,12 @@ final class SelfAttention {
         this.dropout = dropout;
     }
 
-    /** x [batch * seq, dim] -> out_lin(attention(x)) [batch * seq, dim]. */
-    float[] forward(Ctx ctx, float[] x, ModelInput in, boolean keepActs) {
+    /**
+     * x [batch * seq, dim] -> out_lin(attention(x)) [batch * seq, dim], or with {@code firstOnly}
+     * each sequence's first row only [batch, dim]: every key and value is still needed, but out_lin
+     * runs on those rows alone (the other queries' attention is a few percent of the layer, kept).
+     */
+    float[] forward(Ctx ctx, float[] x, ModelInput in, boolean keepActs, boolean firstOnly) {
         batch = in.batchSize();
         seq = in.seqLength();
         int rows = batch * seq, dim = out_lin.out, d = dim / n_heads;
@@ -41,13 +46,16 @@ final class SelfAttention {
             probs = p;
             keep = k;
         }
+        this.firstOnly = firstOnly;
+        if (firstOnly) return out_lin.forward(ctx, ctx.firstRows(context, batch, seq, dim), batch, keepActs);
         return out_lin.forward(ctx, context, rows, keepActs);
     }
 
-    /** dy [batch * seq, dim] -> dx; accumulates the four Linears' gradients. */
+    /** dy (the forward's output shape) -> dx [batch * seq, dim]; accumulates the four Linears' gradients. */
     float[] backward(Ctx ctx, float[] dy) {
         int dim = out_lin.out, d = dim / n_heads;
         float[] dContext = out_lin.backward(ctx, dy, true);
+        if (firstOnly) dContext = ctx.atFirstRows(dContext, batch, seq, dim);
         float[] dqkv = ctx.floats(batch * seq * 3 * dim);
         ctx.attention.backward(qkvOut, 0, dim, 2 * dim, 3 * dim, batch, seq, n_heads, d, (float) Math.sqrt(d),
                 probs, keep, 1f / (1f - dropout.p), dContext, dqkv);

@@ -33,8 +33,7 @@ final class SequenceClassificationHead implements Head {
         this.batch = batch;
         this.seq = seq;
         this.dim = dense.in;
-        float[] first = new float[batch * dim];
-        for (int b = 0; b < batch; b++) System.arraycopy(hidden, b * seq * dim, first, b * dim, dim);
+        float[] first = ctx.firstRows(hidden, batch, seq, dim);
         inDropout.forward(ctx, first, first.length);
         float[] h = dense.forward(ctx, first, batch, keep);
         float[] a = ctx.copy(h);
@@ -51,10 +50,13 @@ final class SequenceClassificationHead implements Head {
         ctx.kernels.activationBackward(activation, preActivation, da, da, 0, da.length);
         float[] dFirst = dense.backward(ctx, da, true);
         inDropout.backward(ctx, dFirst, dFirst.length);
-        float[] dHidden = ctx.zeros(batch * seq * dim);
-        for (int b = 0; b < batch; b++) System.arraycopy(dFirst, b * dim, dHidden, b * seq * dim, dim);
         preActivation = null;
-        return dHidden;
+        return ctx.atFirstRows(dFirst, batch, seq, dim);
+    }
+
+    @Override
+    public boolean readsFirstTokenOnly() {
+        return true;
     }
 
     @Override

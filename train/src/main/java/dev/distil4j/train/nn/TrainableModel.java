@@ -96,7 +96,11 @@ public final class TrainableModel implements AutoCloseable {
         }
     }
 
-    /** A forward's result: logits of {@link #logitsShape()} and the last hidden state [batch * seq, dim]. */
+    /**
+     * A forward's result: logits of {@link #logitsShape()} and the last hidden state [batch * seq, dim],
+     * null for a sequence-classification head (it reads only each sequence's first token, so the last
+     * layer computes only those rows).
+     */
     public record Output(float[] logits, int[] logitsShape, float[] lastHiddenState, int batch, int seq) {}
 
     private final ModelConfig config;
@@ -362,23 +366,25 @@ public final class TrainableModel implements AutoCloseable {
         scopes[0] = ctx.open();
         float[] x = embeddings.forward(ctx, in, keep);
         ctx.close(scopes[0]);
+        // a head that reads each sequence's first token only gets the last layer's first rows only
+        boolean firstOnly = head != null && head.readsFirstTokenOnly();
         for (int l = 0; l < layers.size(); l++) {
             TransformerLayer layer = layers.get(l);
             Ctx.Scope s = scopes[l + 1] = ctx.open();
-            float[] y = layer.forward(ctx, x, in, keep);
+            float[] y = layer.forward(ctx, x, in, keep, firstOnly && l == layers.size() - 1);
             ctx.close(s);
             if (keep && layer.checkpointed) ctx.release(s, y);  // recomputed in the backward: keep only the output
             if (!keep) ctx.release(scopes[l], null);            // inference: the layer's input is dead
             x = y;
         }
         Ctx.Scope h = scopes[layers.size() + 1] = ctx.open();
-        float[] logits = head == null ? null : head.forward(ctx, x, batch, seq, keep);
+        float[] logits = head == null ? null : head.forward(ctx, x, batch, firstOnly ? 1 : seq, keep);
         ctx.close(h);
         forwardScopes = keep ? scopes : null;
         pendingBackward = keep;
         // the caller's own copies: this step's arrays are reused by the next one
-        return new Output(logits == null ? null : logits.clone(), head == null ? null : head.logitsShape(batch, seq), x.clone(),
-                batch, seq);
+        return new Output(logits == null ? null : logits.clone(), head == null ? null : head.logitsShape(batch, seq),
+                firstOnly ? null : x.clone(), batch, seq);
     }
 
     /**
@@ -396,6 +402,9 @@ public final class TrainableModel implements AutoCloseable {
         Ctx.Scope prev = ctx.open();
         float[] dx = dLogits == null ? null : head.backward(ctx, dLogits);
         if (dHidden != null) {
+            if (head != null && head.readsFirstTokenOnly()) {
+                throw new IllegalArgumentException("a sequence-classification model's last layer computes only the first tokens: no gradient on the last hidden state");
+            }
             if (dx == null) dx = ctx.copy(dHidden); else ctx.add(dHidden, dx, dx.length);
         }
         ctx.close(prev);

@@ -22,6 +22,7 @@ final class TransformerLayer {
     boolean checkpointed;
     private float[] input;
     private ModelInput batch;
+    private boolean firstOnly;
 
     TransformerLayer(SelfAttention attention, Dropout saDropout, LayerNorm saLayerNorm, FeedForward ffn,
                      Dropout ffnDropout, LayerNorm outputLayerNorm) {
@@ -33,13 +34,17 @@ final class TransformerLayer {
         this.output_layer_norm = outputLayerNorm;
     }
 
-    /** x [batch * seq, dim] -> the layer's output (a new array; x is not changed). */
-    float[] forward(Ctx ctx, float[] x, ModelInput in, boolean keep) {
-        int rows = in.batchSize() * in.seqLength();
+    /**
+     * x [batch * seq, dim] -> the layer's output (a new array; x is not changed), [batch * seq, dim],
+     * or with {@code firstOnly} each sequence's first row only, [batch, dim]: what a classification
+     * head reads of the last layer (the other rows' out_lin and FFN, three quarters of the layer, skipped).
+     */
+    float[] forward(Ctx ctx, float[] x, ModelInput in, boolean keep, boolean firstOnly) {
+        int batchSize = in.batchSize(), seq = in.seqLength(), rows = firstOnly ? batchSize : batchSize * seq;
         boolean keepActs = keep && !checkpointed;
-        float[] a = attention.forward(ctx, x, in, keepActs);
+        float[] a = attention.forward(ctx, x, in, keepActs, firstOnly);
         saDropout.forward(ctx, a, a.length);
-        ctx.add(x, a, a.length);
+        ctx.add(firstOnly ? ctx.firstRows(x, batchSize, seq, a.length / rows) : x, a, a.length);
         float[] sa = sa_layer_norm.forward(ctx, a, rows, keepActs);
         float[] f = ffn.forward(ctx, sa, rows, keepActs);
         ffnDropout.forward(ctx, f, f.length);
@@ -47,16 +52,17 @@ final class TransformerLayer {
         float[] out = output_layer_norm.forward(ctx, f, rows, keepActs);
         this.input = keep ? x : null;
         this.batch = keep ? in : null;
+        this.firstOnly = firstOnly;
         return out;
     }
 
-    /** dy [batch * seq, dim] -> dx; accumulates every parameter's gradient. */
+    /** dy (the forward's output shape) -> dx [batch * seq, dim]; accumulates every parameter's gradient. */
     float[] backward(Ctx ctx, float[] dy) {
         if (input == null) throw new IllegalStateException("TransformerLayer.backward without a training forward");
         if (checkpointed) {
             checkpointed = false;
             try {
-                forward(ctx, input, batch, true); // the same masks: they depend only on the step seed
+                forward(ctx, input, batch, true, firstOnly); // the same masks: they depend only on the step seed
             } finally {
                 checkpointed = true;
             }
@@ -66,7 +72,8 @@ final class TransformerLayer {
         ffnDropout.backward(ctx, dz2, dz2.length);
         ctx.add(ffn.backward(ctx, dz2), dsa, dsa.length);
         float[] dz1 = sa_layer_norm.backward(ctx, dsa);      // d(attention + x)
-        float[] dx = ctx.copy(dz1);
+        int dim = sa_layer_norm.dim();
+        float[] dx = firstOnly ? ctx.atFirstRows(dz1, batch.batchSize(), batch.seqLength(), dim) : ctx.copy(dz1);
         saDropout.backward(ctx, dz1, dz1.length);
         ctx.add(attention.backward(ctx, dz1), dx, dx.length);
         input = null;

@@ -18,10 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Gradient accumulation, activation recomputation and optimizer state round trips. */
 class StepSemanticsTest {
@@ -113,6 +116,36 @@ class StepSemanticsTest {
                     assertThat(b.get(i)[j]).isCloseTo(a.get(i)[j], org.assertj.core.data.Offset.offset(1e-5f + 1e-4f * Math.abs(a.get(i)[j])));
                 }
             }
+        }
+    }
+
+    @Test
+    void classifierComputesTheLastLayerForTheFirstTokensOnlyAndGetsTheSameLogits() {
+        try (TrainableModel classifier = model(false);
+             TrainableModel base = TrainableModel.load(dir, TrainableModel.Options.defaults().withCompute(compute))) {
+            var out = classifier.forward(batch, TrainableModel.Mode.eval());
+            assertThat(out.lastHiddenState()).as("the last layer ran for the first tokens only").isNull();
+            // the same encoder with every row of the last layer, and BERT's head by hand: classifier(tanh(pooler(h0)))
+            float[] hidden = base.forward(batch, TrainableModel.Mode.eval()).lastHiddenState();
+            Map<String, float[]> p = new HashMap<>();
+            for (Param q : classifier.parameters()) p.put(q.name(), q.data());
+            int dim = 16, seq = 9;
+            for (int b = 0; b < 4; b++) {
+                double[] pooled = new double[dim];
+                for (int o = 0; o < dim; o++) {
+                    double z = p.get("bert.pooler.dense.bias")[o];
+                    for (int i = 0; i < dim; i++) z += (double) p.get("bert.pooler.dense.weight")[o * dim + i] * hidden[b * seq * dim + i];
+                    pooled[o] = Math.tanh(z);
+                }
+                for (int c = 0; c < 2; c++) {
+                    double z = p.get("classifier.bias")[c];
+                    for (int i = 0; i < dim; i++) z += p.get("classifier.weight")[c * dim + i] * pooled[i];
+                    assertThat(out.logits()[b * 2 + c]).isCloseTo((float) z, org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
+            classifier.forward(batch, TrainableModel.Mode.train(1));
+            assertThatThrownBy(() -> classifier.backward(new float[8], new float[4 * seq * dim]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("first tokens");
         }
     }
 
