@@ -202,13 +202,33 @@ public final class Compute implements AutoCloseable {
      * ({@code y += x W^T}, without bias and activation).
      */
     public void linear(float[] x, int m, PackedMatrix w, float[] bias, Activation act, float[] residual, float[] y) {
-        int n = w.rows(), k = w.cols(), panel = w.panel(), panels = (n + panel - 1) / panel;
+        int n = w.rows(), k = w.cols();
+        inBlocks(m, w, (r0, rows, n0, n1) -> kernels.matmul(x, r0 * k, k, rows, w, bias, act, residual, y, r0 * n, n, n0, n1));
+    }
+
+    /**
+     * {@code y[m, n] += a^T . W^T} with {@code a} stored [k, m] (a weight gradient's dY, read as dY^T in
+     * place): {@link Kernels#matmulAddTransposedA}, split over threads as {@link #linear}.
+     */
+    public void linearAddTransposedA(float[] a, int m, PackedMatrix w, float[] y) {
+        int n = w.rows();
+        inBlocks(m, w, (r0, rows, n0, n1) -> kernels.matmulAddTransposedA(a, r0, m, rows, w, y, r0 * n, n, n0, n1));
+    }
+
+    /** One unit of a product: output rows {@code [r0, r0 + rows)}, columns {@code [n0, n1)}. */
+    private interface Block {
+        void run(int r0, int rows, int n0, int n1);
+    }
+
+    /** Runs an [m, w.rows()] product's units on the threads: panels of columns, and blocks of rows when few panels. */
+    private void inBlocks(int m, PackedMatrix w, Block body) {
+        int n = w.rows(), panel = w.panel(), panels = (n + panel - 1) / panel;
         // few panels for many rows (lin2, out_lin: 12 panels): split the rows too, so that the last
         // range to finish is short; neighbouring units are one panel's row blocks (its weights stay in cache)
         int wanted = UNITS_PER_THREAD * threads;
         int blocks = threads == 1 || panels >= wanted ? 1 : Math.min(m / ROW_BLOCK, (wanted + panels - 1) / panels);
         if (blocks <= 1) {
-            parallel(n, panel, (n0, n1) -> kernels.matmul(x, 0, k, m, w, bias, act, residual, y, 0, n, n0, n1));
+            parallel(n, panel, (n0, n1) -> body.run(0, m, n0, n1));
             return;
         }
         // blocks of whole 24-row groups (a multiple of every kernel's tile height): one partial tile at most
@@ -216,7 +236,7 @@ public final class Compute implements AutoCloseable {
         parallel(panels * rowBlocks, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int p = u / rowBlocks, r0 = (u % rowBlocks) * rowsPerBlock, rows = Math.min(rowsPerBlock, m - r0);
-                kernels.matmul(x, r0 * k, k, rows, w, bias, act, residual, y, r0 * n, n, p * panel, Math.min(n, (p + 1) * panel));
+                body.run(r0, rows, p * panel, Math.min(n, (p + 1) * panel));
             }
         });
     }

@@ -24,7 +24,6 @@ public final class Gemm {
      */
     private static final int ORIGIN = (Slab.ALIGN_BYTES - Slab.ARRAY_BASE_OFFSET % Slab.ALIGN_BYTES) % Slab.ALIGN_BYTES / Float.BYTES;
     private float[] packed = new float[0];
-    private float[] transposed = new float[0];
 
     public Gemm(Compute compute) {
         this.compute = compute;
@@ -75,10 +74,9 @@ public final class Gemm {
         return own ? new float[size] : (packed = grow(packed, size));
     }
 
-    /** {@code out[n1, n2] += a[r, n1]^T . b[r, n2]}: a Linear's weight gradient (a = dY, b = X). */
+    /** {@code out[n1, n2] += a[r, n1]^T . b[r, n2]}: a Linear's weight gradient (a = dY, read transposed in place; b = X). */
     public void tnAdd(float[] a, int r, int n1, float[] b, int n2, float[] out) {
-        float[] at = transpose(a, r, n1);
-        compute.linear(at, n1, packForNn(b, r, n2, false), null, null, out, out); // residual == out: accumulate
+        compute.linearAddTransposedA(a, n1, packForNn(b, r, n2, false), out);
     }
 
     /** {@code out[j] += sum_i a[i, j]}: a Linear's bias gradient. */
@@ -120,20 +118,6 @@ public final class Gemm {
             }
         });
         return new PackedMatrix(buf, ORIGIN, n, k, panel);
-    }
-
-    /** a [r, c] -> [c, r], in blocks that stay in cache. */
-    private float[] transpose(float[] a, int r, int c) {
-        float[] t = transposed = grow(transposed, r * c);
-        compute.parallel(c, 32, (j0, j1) -> {
-            for (int i0 = 0; i0 < r; i0 += 32) {
-                int i1 = Math.min(r, i0 + 32);
-                for (int j = j0; j < j1; j++) {
-                    for (int i = i0; i < i1; i++) t[j * r + i] = a[i * c + j];
-                }
-            }
-        });
-        return t;
     }
 
     private static float[] grow(float[] buf, int size) {

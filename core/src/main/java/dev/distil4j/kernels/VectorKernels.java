@@ -207,6 +207,32 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    @Override
+    public void matmulAddTransposedA(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] c, int cOff, int ldc, int n0, int n1) {
+        if (b.panel() != P || b.isQuantized() || b.isBf16()) throw new IllegalArgumentException("needs float32 weights packed for panel width " + P);
+        if (n0 % P != 0) throw new IllegalArgumentException("column range must start on a panel boundary: " + n0);
+        if (m <= 0 || n0 >= n1) return;
+        int k = b.cols();
+        float[] w = b.data(), t = tiles.get();
+        for (int j0 = n0; j0 < n1; j0 += P) {
+            int cols = Math.min(P, n1 - j0), panelBase = (j0 / P) * k * P;
+            for (int k0 = 0; k0 < k; k0 += KC) {   // the same depth blocks and order as matmul's: the same sums
+                int kc = Math.min(KC, k - k0);
+                for (int i = 0; i < m; i += MR) {
+                    int rows = Math.min(MR, m - i), o = cOff + i * ldc + j0;
+                    boolean full = rows == MR && cols == P;
+                    if (!full) copyTile(c, o, ldc, t, rows, cols, true);
+                    // A's row i is column i of the stored [k, m]; rows past m repeat the last one, never stored
+                    int last1 = m - 1, r = aOff + k0 * lda;
+                    kernelTransposedA(a, r + i, r + Math.min(i + 1, last1), r + Math.min(i + 2, last1), r + Math.min(i + 3, last1),
+                            r + Math.min(i + 4, last1), r + Math.min(i + 5, last1), lda, w, b.offset() + panelBase + k0 * P, kc,
+                            full ? c : t, full ? o : 0, full ? ldc : P);
+                    if (!full) copyTile(c, o, ldc, t, rows, cols, false);
+                }
+            }
+        }
+    }
+
     private static void initTile(float[] t, float[] bias, int j0, int cols) {
         for (int r = 0; r < MR; r++) {
             if (bias == null) {
@@ -240,8 +266,8 @@ final class VectorKernels implements Kernels {
      * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
      * {@code out[oo + r*ldo ..]}, {@code r < 6}.
      *
-     * <p>{@link #kernelBf16} and {@link #kernelInt8} repeat this body with another weight load on
-     * purpose: the 24 accumulators must stay local variables of one method (a helper that took or
+     * <p>{@link #kernelBf16} and {@link #kernelInt8} repeat this body with another weight load, and
+     * {@link #kernelTransposedA} with another input load, on purpose: the 24 accumulators must stay local variables of one method (a helper that took or
      * returned them would box every vector unless C2 happened to inline it).
      */
     private static void kernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] w, int wo, int kc,
@@ -288,6 +314,50 @@ final class VectorKernels implements Kernels {
         }
         c00.intoArray(out, oo + 0 * ldo); c01.intoArray(out, oo + 0 * ldo + L); c02.intoArray(out, oo + 0 * ldo + 2 * L); c03.intoArray(out, oo + 0 * ldo + 3 * L);
         c10.intoArray(out, oo + 1 * ldo); c11.intoArray(out, oo + 1 * ldo + L); c12.intoArray(out, oo + 1 * ldo + 2 * L); c13.intoArray(out, oo + 1 * ldo + 3 * L);
+        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
+        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
+        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
+        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
+    }
+
+    /**
+     * {@link #kernel} accumulating onto {@code out} with A stored transposed: row r's value at depth s
+     * is {@code a[ar + s * lda]}, so the six values of one depth step lie side by side (the weight
+     * gradient's dY^T, read where it is instead of copied transposed). The same FMAs in the same order.
+     */
+    private static void kernelTransposedA(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int lda, float[] w, int wo,
+                                          int kc, float[] out, int oo, int ldo) {
+        FloatVector c00 = FloatVector.fromArray(S, out, oo), c01 = FloatVector.fromArray(S, out, oo + L),
+                c02 = FloatVector.fromArray(S, out, oo + 2 * L), c03 = FloatVector.fromArray(S, out, oo + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, out, oo + ldo), c11 = FloatVector.fromArray(S, out, oo + ldo + L),
+                c12 = FloatVector.fromArray(S, out, oo + ldo + 2 * L), c13 = FloatVector.fromArray(S, out, oo + ldo + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, out, oo + 2 * ldo), c21 = FloatVector.fromArray(S, out, oo + 2 * ldo + L),
+                c22 = FloatVector.fromArray(S, out, oo + 2 * ldo + 2 * L), c23 = FloatVector.fromArray(S, out, oo + 2 * ldo + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, out, oo + 3 * ldo), c31 = FloatVector.fromArray(S, out, oo + 3 * ldo + L),
+                c32 = FloatVector.fromArray(S, out, oo + 3 * ldo + 2 * L), c33 = FloatVector.fromArray(S, out, oo + 3 * ldo + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(S, out, oo + 4 * ldo), c41 = FloatVector.fromArray(S, out, oo + 4 * ldo + L),
+                c42 = FloatVector.fromArray(S, out, oo + 4 * ldo + 2 * L), c43 = FloatVector.fromArray(S, out, oo + 4 * ldo + 3 * L);
+        FloatVector c50 = FloatVector.fromArray(S, out, oo + 5 * ldo), c51 = FloatVector.fromArray(S, out, oo + 5 * ldo + L),
+                c52 = FloatVector.fromArray(S, out, oo + 5 * ldo + 2 * L), c53 = FloatVector.fromArray(S, out, oo + 5 * ldo + 3 * L);
+        for (int s = 0; s < kc; s++) {
+            int wp = wo + s * P, ap = s * lda;
+            FloatVector b0 = FloatVector.fromArray(S, w, wp), b1 = FloatVector.fromArray(S, w, wp + L),
+                    b2 = FloatVector.fromArray(S, w, wp + 2 * L), b3 = FloatVector.fromArray(S, w, wp + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + ap]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + ap]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + ap]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + ap]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + ap]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        c00.intoArray(out, oo); c01.intoArray(out, oo + L); c02.intoArray(out, oo + 2 * L); c03.intoArray(out, oo + 3 * L);
+        c10.intoArray(out, oo + ldo); c11.intoArray(out, oo + ldo + L); c12.intoArray(out, oo + ldo + 2 * L); c13.intoArray(out, oo + ldo + 3 * L);
         c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
         c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
         c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
