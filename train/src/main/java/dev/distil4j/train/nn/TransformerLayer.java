@@ -44,7 +44,7 @@ final class TransformerLayer {
         boolean keepActs = keep && !checkpointed;
         float[] a = attention.forward(ctx, x, in, keepActs, firstOnly);
         saDropout.forward(ctx, a, a.length);
-        ctx.add(firstOnly ? ctx.firstRows(x, batchSize, seq, a.length / rows) : x, a, a.length);
+        ctx.add(firstOnly ? ctx.firstRows(x, batchSize, seq, sa_layer_norm.dim()) : x, a, a.length);
         float[] sa = sa_layer_norm.forward(ctx, a, rows, keepActs);
         float[] f = ffn.forward(ctx, sa, rows, keepActs);
         ffnDropout.forward(ctx, f, f.length);
@@ -72,8 +72,7 @@ final class TransformerLayer {
         ffnDropout.backward(ctx, dz2, dz2.length);
         ctx.add(ffn.backward(ctx, dz2), dsa, dsa.length);
         float[] dz1 = sa_layer_norm.backward(ctx, dsa);      // d(attention + x)
-        int dim = sa_layer_norm.dim();
-        float[] dx = firstOnly ? ctx.atFirstRows(dz1, batch.batchSize(), batch.seqLength(), dim) : ctx.copy(dz1);
+        float[] dx = firstOnly ? ctx.atFirstRows(dz1, batch.batchSize(), batch.seqLength(), sa_layer_norm.dim()) : ctx.copy(dz1);
         saDropout.backward(ctx, dz1, dz1.length);
         ctx.add(attention.backward(ctx, dz1), dx, dx.length);
         input = null;
