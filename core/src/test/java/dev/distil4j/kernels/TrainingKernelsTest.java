@@ -28,7 +28,7 @@ class TrainingKernelsTest {
         for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.best()}) {
             try (Compute c = new Compute(k, 2)) {
                 Gemm g = new Gemm(c);
-                for (int[] s : new int[][] {{1, 1, 1}, {7, 13, 70}, {33, 65, 129}, {130, 17, 5}, {800, 20, 70}}) {  // 800: tnAdd deeper than one depth block
+                for (int[] s : new int[][] {{1, 1, 1}, {7, 13, 70}, {33, 65, 129}, {130, 17, 5}, {800, 20, 70}, {50, 203, 9}}) {  // 800: tnAdd deeper than one depth block; 203: its rows in blocks
                     int m = s[0], kk = s[1], n = s[2];
                     float[] a = random(r, m * kk), w = random(r, n * kk), bias = random(r, n), b = random(r, kk * n);
                     float[] nt = new float[m * n], want = new float[m * n];
