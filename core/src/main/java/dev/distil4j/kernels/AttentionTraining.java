@@ -53,7 +53,8 @@ public final class AttentionTraining {
                 float[] a = probs;
                 int aOff = p0;
                 if (keep != null) {
-                    for (int e = 0; e < seq * seq; e++) dropped[e] = probs[p0 + e] * (keep[p0 + e] * keepScale); // branch-free: vectorised by C2
+                    System.arraycopy(probs, p0, dropped, 0, seq * seq);
+                    kernels.dropoutApply(keep, p0, keepScale, dropped, 0, seq * seq);
                     a = dropped;
                     aOff = 0;
                 }
@@ -82,37 +83,39 @@ public final class AttentionTraining {
                 // dPd = dC V^T
                 PackedMatrix values = PackedMatrix.packRows(qkv, vOff + row0 * ld + col, ld, seq, d, panel, packed);
                 kernels.matmul(dContext, dcOff, dim, seq, values, null, null, null, dP, 0, seq, 0, seq);
-                // dV = Pd^T dC
-                for (int i = 0; i < seq; i++) {
-                    int r = p0 + i * seq;
-                    if (keep != null) {
-                        for (int j = 0; j < seq; j++) t[j * seq + i] = probs[r + j] * (keep[r + j] * keepScale);
-                    } else {
-                        for (int j = 0; j < seq; j++) t[j * seq + i] = probs[r + j];
-                    }
+                // dV = Pd^T dC, Pd = P * keep / (1 - p): the product reads Pd transposed where it is
+                float[] pd = probs;
+                int pdOff = p0;
+                if (keep != null) {
+                    System.arraycopy(probs, p0, t, 0, seq * seq);
+                    kernels.dropoutApply(keep, p0, keepScale, t, 0, seq * seq);
+                    pd = t;
+                    pdOff = 0;
                 }
                 PackedMatrix dc = PackedMatrix.packColumns(dContext, dcOff, dim, d, seq, panel, packed);
-                kernels.matmul(t, 0, seq, seq, dc, null, null, null, dqkv, vOff + row0 * ld + col, ld, 0, d);
+                zero(dqkv, vOff + row0 * ld + col, ld, seq, d);
+                kernels.matmulAddTransposedA(pd, pdOff, seq, seq, dc, dqkv, vOff + row0 * ld + col, ld, 0, d);
                 // dS = P (dP - rowsum(dP P)) / divisor, dP = dPd * keep / (1 - p)
                 float inv = 1f / divisor;
                 for (int i = 0; i < seq; i++) {
                     int r = i * seq, pr = p0 + r;
-                    if (keep != null) {
-                        for (int j = 0; j < seq; j++) dP[r + j] *= keep[pr + j] * keepScale;
-                    }
+                    if (keep != null) kernels.dropoutApply(keep, pr, keepScale, dP, r, seq);
                     float dot = kernels.dot(dP, r, probs, pr, seq);
                     for (int j = 0; j < seq; j++) dP[r + j] = probs[pr + j] * (dP[r + j] - dot) * inv;
                 }
                 // dQ = dS K
                 PackedMatrix keys = PackedMatrix.packColumns(qkv, kOff + row0 * ld + col, ld, d, seq, panel, packed);
                 kernels.matmul(dP, 0, seq, seq, keys, null, null, null, dqkv, qOff + row0 * ld + col, ld, 0, d);
-                // dK = dS^T Q
-                for (int i = 0; i < seq; i++) {
-                    for (int j = 0; j < seq; j++) t[j * seq + i] = dP[i * seq + j];
-                }
+                // dK = dS^T Q, dS read transposed where it is
                 PackedMatrix queries = PackedMatrix.packColumns(qkv, qOff + row0 * ld + col, ld, d, seq, panel, packed);
-                kernels.matmul(t, 0, seq, seq, queries, null, null, null, dqkv, kOff + row0 * ld + col, ld, 0, d);
+                zero(dqkv, kOff + row0 * ld + col, ld, seq, d);
+                kernels.matmulAddTransposedA(dP, 0, seq, seq, queries, dqkv, kOff + row0 * ld + col, ld, 0, d);
             }
         });
+    }
+
+    /** Zeroes {@code rows} rows of {@code cols} floats, {@code ld} apart from {@code off}. */
+    private static void zero(float[] a, int off, int ld, int rows, int cols) {
+        for (int r = 0; r < rows; r++) java.util.Arrays.fill(a, off + r * ld, off + r * ld + cols, 0f);
     }
 }

@@ -188,6 +188,14 @@ public interface Kernels {
         for (int i = from; i < to; i++) keep[i] = Rng.uniform(key, i) >= p ? (byte) 1 : 0;
     }
 
+    /**
+     * Applies dropout's keep flags in place: {@code x[xo + i] = keep[ko + i] != 0 ? x[xo + i] * scale : 0}
+     * for {@code i < len} (the forward with scale 1 / (1 - p), and its backward).
+     */
+    default void dropoutApply(byte[] keep, int ko, float scale, float[] x, int xo, int len) {
+        for (int i = 0; i < len; i++) x[xo + i] = keep[ko + i] != 0 ? x[xo + i] * scale : 0f;
+    }
+
     /** The scalar reference, always available. */
     static Kernels scalar() {
         return ScalarKernels.INSTANCE;

@@ -1044,4 +1044,18 @@ final class VectorKernels implements Kernels {
         }
         if (i < to) Kernels.super.dropoutMask(key, p, keep, i, to);
     }
+
+    /** One keep flag per float lane. */
+    private static final VectorSpecies<Byte> FLAG_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+
+    @Override
+    public void dropoutApply(byte[] keep, int ko, float scale, float[] x, int xo, int len) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (; i + L <= len; i += L) {
+            VectorMask<Float> kept = ByteVector.fromArray(FLAG_BYTES, keep, ko + i).compare(VectorOperators.NE, 0).cast(S);
+            zero.blend(FloatVector.fromArray(S, x, xo + i).mul(scale), kept).intoArray(x, xo + i);
+        }
+        if (i < len) Kernels.super.dropoutApply(keep, ko + i, scale, x, xo + i, len - i);
+    }
 }

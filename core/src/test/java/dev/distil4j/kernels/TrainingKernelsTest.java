@@ -180,4 +180,23 @@ class TrainingKernelsTest {
             assertThat(s[1001]).isZero();
         }
     }
+
+    @Test
+    void dropoutApplyVectorEqualsScalarAndItsDefinition() {
+        Random r = new Random(5);
+        byte[] keep = new byte[1003];
+        Kernels.best().dropoutMask(7, 0.3f, keep, 0, keep.length);
+        float[] x = random(r, 1003);
+        x[10] = Float.NaN;   // dropped or kept, as the definition says
+        x[11] = Float.POSITIVE_INFINITY;
+        x[12] = -0f;
+        float[] s = x.clone(), v = x.clone();
+        Kernels.scalar().dropoutApply(keep, 3, 1f / 0.7f, s, 3, 997);
+        Kernels.best().dropoutApply(keep, 3, 1f / 0.7f, v, 3, 997);
+        assertThat(v).isEqualTo(s);
+        for (int i = 0; i < 1003; i++) {
+            float want = i < 3 || i >= 1000 ? x[i] : keep[i] != 0 ? x[i] * (1f / 0.7f) : 0f;
+            assertThat(Float.floatToRawIntBits(v[i])).as("element %d", i).isEqualTo(Float.floatToRawIntBits(want));
+        }
+    }
 }

@@ -49,8 +49,6 @@ final class Dropout {
     }
 
     static void apply(Ctx ctx, byte[] keep, float scale, float[] x, int len) {
-        ctx.compute.parallel(len, 16384, (a, b) -> {
-            for (int i = a; i < b; i++) x[i] = keep[i] != 0 ? x[i] * scale : 0f;
-        });
+        ctx.compute.parallel(len, 16384, (a, b) -> ctx.kernels.dropoutApply(keep, a, scale, x, a, b - a));
     }
 }
