@@ -92,13 +92,9 @@ public final class Gemm {
         compute.parallel(panels, 1, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int base = ORIGIN + p * k * panel, width = Math.min(panel, n - p * panel);
-                // a transposition in blocks of 16 depths: the block's destination lines stay in L1
-                for (int c0 = 0; c0 < k; c0 += 16) {
-                    int c1 = Math.min(k, c0 + 16);
-                    for (int jj = 0; jj < panel; jj++) {
-                        int src = (p * panel + jj) * k;
-                        for (int c = c0; c < c1; c++) buf[base + c * panel + jj] = jj < width ? w[src + c] : 0f;
-                    }
+                kernels.transpose(w, p * panel * k, k, width, k, buf, base, panel);
+                if (width < panel) {
+                    for (int c = 0; c < k; c++) java.util.Arrays.fill(buf, base + c * panel + width, base + (c + 1) * panel, 0f);
                 }
             }
         });

@@ -196,6 +196,19 @@ public interface Kernels {
         for (int i = 0; i < len; i++) x[xo + i] = keep[ko + i] != 0 ? x[xo + i] * scale : 0f;
     }
 
+    /**
+     * {@code dst[dOff + c*ldd + r] = src[so + r*lds + c]} for {@code r < rows, c < cols}: a transposed
+     * copy (packing weights for {@link #matmul}).
+     */
+    default void transpose(float[] src, int so, int lds, int rows, int cols, float[] dst, int dOff, int ldd) {
+        for (int c0 = 0; c0 < cols; c0 += 16) {   // blocks of 16 columns: their destination rows stay in L1
+            int c1 = Math.min(cols, c0 + 16);
+            for (int r = 0; r < rows; r++) {
+                for (int c = c0; c < c1; c++) dst[dOff + c * ldd + r] = src[so + r * lds + c];
+            }
+        }
+    }
+
     /** The scalar reference, always available. */
     static Kernels scalar() {
         return ScalarKernels.INSTANCE;

@@ -1058,4 +1058,107 @@ final class VectorKernels implements Kernels {
         }
         if (i < len) Kernels.super.dropoutApply(keep, ko + i, scale, x, xo + i, len - i);
     }
+
+    /**
+     * {@link #transposeBlock}'s four steps (h = 8, 4, 2, 1): rows r and r + h (r & h == 0) trade their
+     * h-wide groups of lanes, so that after the four the 16 x 16 block is transposed. Row r keeps its
+     * lanes where {@code l & h == 0} and takes row r + h's lane l - h elsewhere ({@code DOWN}, blended by
+     * {@code UPPER}); row r + h takes row r's lane l + h ({@code UP}) where {@code l & h == 0}. One lane
+     * permutation and one blend per row and step (JDK 21's API has no single two-vector permutation).
+     */
+    private static final VectorMask<Float>[] TRANSPOSE_UPPER = newMasks(4);
+    private static final VectorShuffle<Float>[] TRANSPOSE_UP = newShuffles(4), TRANSPOSE_DOWN = newShuffles(4);
+
+    static {
+        if (L == 16) {
+            for (int step = 0, h = 8; h >= 1; h >>= 1, step++) {
+                boolean[] upper = new boolean[L];
+                int[] up = new int[L], down = new int[L];
+                for (int l = 0; l < L; l++) {
+                    upper[l] = (l & h) != 0;
+                    up[l] = (l + h) & (L - 1);
+                    down[l] = (l - h) & (L - 1);
+                }
+                TRANSPOSE_UPPER[step] = VectorMask.fromArray(S, upper, 0);
+                TRANSPOSE_UP[step] = VectorShuffle.fromArray(S, up, 0);
+                TRANSPOSE_DOWN[step] = VectorShuffle.fromArray(S, down, 0);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] newMasks(int n) {
+        return (VectorMask<Float>[]) new VectorMask[n];
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] newShuffles(int n) {
+        return (VectorShuffle<Float>[]) new VectorShuffle[n];
+    }
+
+    @Override
+    public void transpose(float[] src, int so, int lds, int rows, int cols, float[] dst, int dOff, int ldd) {
+        if (L != 16) {
+            Kernels.super.transpose(src, so, lds, rows, cols, dst, dOff, ldd);
+            return;
+        }
+        int fullRows = rows / 16 * 16, fullCols = cols / 16 * 16;
+        for (int c0 = 0; c0 < fullCols; c0 += 16) {
+            for (int r0 = 0; r0 < fullRows; r0 += 16) transposeBlock(src, so + r0 * lds + c0, lds, dst, dOff + c0 * ldd + r0, ldd);
+        }
+        // the edges: rows past the last full block of 16, then columns past it
+        if (fullRows < rows) Kernels.super.transpose(src, so + fullRows * lds, lds, rows - fullRows, fullCols, dst, dOff + fullRows, ldd);
+        if (fullCols < cols) Kernels.super.transpose(src, so + fullCols, lds, rows, cols - fullCols, dst, dOff + fullCols * ldd, ldd);
+    }
+
+    /** One 16 x 16 block of {@link #transpose}: 16 row loads, 64 lane permutations and blends, 16 stores. */
+    private static void transposeBlock(float[] src, int so, int lds, float[] dst, int dOff, int ldd) {
+        FloatVector v0 = FloatVector.fromArray(S, src, so + 0 * lds), v1 = FloatVector.fromArray(S, src, so + 1 * lds), v2 = FloatVector.fromArray(S, src, so + 2 * lds), v3 = FloatVector.fromArray(S, src, so + 3 * lds),
+                v4 = FloatVector.fromArray(S, src, so + 4 * lds), v5 = FloatVector.fromArray(S, src, so + 5 * lds), v6 = FloatVector.fromArray(S, src, so + 6 * lds), v7 = FloatVector.fromArray(S, src, so + 7 * lds),
+                v8 = FloatVector.fromArray(S, src, so + 8 * lds), v9 = FloatVector.fromArray(S, src, so + 9 * lds), v10 = FloatVector.fromArray(S, src, so + 10 * lds), v11 = FloatVector.fromArray(S, src, so + 11 * lds),
+                v12 = FloatVector.fromArray(S, src, so + 12 * lds), v13 = FloatVector.fromArray(S, src, so + 13 * lds), v14 = FloatVector.fromArray(S, src, so + 14 * lds), v15 = FloatVector.fromArray(S, src, so + 15 * lds);
+        VectorMask<Float> upper;
+        VectorShuffle<Float> up, down;
+        FloatVector t;
+        upper = TRANSPOSE_UPPER[0]; up = TRANSPOSE_UP[0]; down = TRANSPOSE_DOWN[0];
+        t = v0.blend(v8.rearrange(down), upper); v8 = v0.rearrange(up).blend(v8, upper); v0 = t;
+        t = v1.blend(v9.rearrange(down), upper); v9 = v1.rearrange(up).blend(v9, upper); v1 = t;
+        t = v2.blend(v10.rearrange(down), upper); v10 = v2.rearrange(up).blend(v10, upper); v2 = t;
+        t = v3.blend(v11.rearrange(down), upper); v11 = v3.rearrange(up).blend(v11, upper); v3 = t;
+        t = v4.blend(v12.rearrange(down), upper); v12 = v4.rearrange(up).blend(v12, upper); v4 = t;
+        t = v5.blend(v13.rearrange(down), upper); v13 = v5.rearrange(up).blend(v13, upper); v5 = t;
+        t = v6.blend(v14.rearrange(down), upper); v14 = v6.rearrange(up).blend(v14, upper); v6 = t;
+        t = v7.blend(v15.rearrange(down), upper); v15 = v7.rearrange(up).blend(v15, upper); v7 = t;
+        upper = TRANSPOSE_UPPER[1]; up = TRANSPOSE_UP[1]; down = TRANSPOSE_DOWN[1];
+        t = v0.blend(v4.rearrange(down), upper); v4 = v0.rearrange(up).blend(v4, upper); v0 = t;
+        t = v1.blend(v5.rearrange(down), upper); v5 = v1.rearrange(up).blend(v5, upper); v1 = t;
+        t = v2.blend(v6.rearrange(down), upper); v6 = v2.rearrange(up).blend(v6, upper); v2 = t;
+        t = v3.blend(v7.rearrange(down), upper); v7 = v3.rearrange(up).blend(v7, upper); v3 = t;
+        t = v8.blend(v12.rearrange(down), upper); v12 = v8.rearrange(up).blend(v12, upper); v8 = t;
+        t = v9.blend(v13.rearrange(down), upper); v13 = v9.rearrange(up).blend(v13, upper); v9 = t;
+        t = v10.blend(v14.rearrange(down), upper); v14 = v10.rearrange(up).blend(v14, upper); v10 = t;
+        t = v11.blend(v15.rearrange(down), upper); v15 = v11.rearrange(up).blend(v15, upper); v11 = t;
+        upper = TRANSPOSE_UPPER[2]; up = TRANSPOSE_UP[2]; down = TRANSPOSE_DOWN[2];
+        t = v0.blend(v2.rearrange(down), upper); v2 = v0.rearrange(up).blend(v2, upper); v0 = t;
+        t = v1.blend(v3.rearrange(down), upper); v3 = v1.rearrange(up).blend(v3, upper); v1 = t;
+        t = v4.blend(v6.rearrange(down), upper); v6 = v4.rearrange(up).blend(v6, upper); v4 = t;
+        t = v5.blend(v7.rearrange(down), upper); v7 = v5.rearrange(up).blend(v7, upper); v5 = t;
+        t = v8.blend(v10.rearrange(down), upper); v10 = v8.rearrange(up).blend(v10, upper); v8 = t;
+        t = v9.blend(v11.rearrange(down), upper); v11 = v9.rearrange(up).blend(v11, upper); v9 = t;
+        t = v12.blend(v14.rearrange(down), upper); v14 = v12.rearrange(up).blend(v14, upper); v12 = t;
+        t = v13.blend(v15.rearrange(down), upper); v15 = v13.rearrange(up).blend(v15, upper); v13 = t;
+        upper = TRANSPOSE_UPPER[3]; up = TRANSPOSE_UP[3]; down = TRANSPOSE_DOWN[3];
+        t = v0.blend(v1.rearrange(down), upper); v1 = v0.rearrange(up).blend(v1, upper); v0 = t;
+        t = v2.blend(v3.rearrange(down), upper); v3 = v2.rearrange(up).blend(v3, upper); v2 = t;
+        t = v4.blend(v5.rearrange(down), upper); v5 = v4.rearrange(up).blend(v5, upper); v4 = t;
+        t = v6.blend(v7.rearrange(down), upper); v7 = v6.rearrange(up).blend(v7, upper); v6 = t;
+        t = v8.blend(v9.rearrange(down), upper); v9 = v8.rearrange(up).blend(v9, upper); v8 = t;
+        t = v10.blend(v11.rearrange(down), upper); v11 = v10.rearrange(up).blend(v11, upper); v10 = t;
+        t = v12.blend(v13.rearrange(down), upper); v13 = v12.rearrange(up).blend(v13, upper); v12 = t;
+        t = v14.blend(v15.rearrange(down), upper); v15 = v14.rearrange(up).blend(v15, upper); v14 = t;
+        v0.intoArray(dst, dOff + 0 * ldd); v1.intoArray(dst, dOff + 1 * ldd); v2.intoArray(dst, dOff + 2 * ldd); v3.intoArray(dst, dOff + 3 * ldd);
+        v4.intoArray(dst, dOff + 4 * ldd); v5.intoArray(dst, dOff + 5 * ldd); v6.intoArray(dst, dOff + 6 * ldd); v7.intoArray(dst, dOff + 7 * ldd);
+        v8.intoArray(dst, dOff + 8 * ldd); v9.intoArray(dst, dOff + 9 * ldd); v10.intoArray(dst, dOff + 10 * ldd); v11.intoArray(dst, dOff + 11 * ldd);
+        v12.intoArray(dst, dOff + 12 * ldd); v13.intoArray(dst, dOff + 13 * ldd); v14.intoArray(dst, dOff + 14 * ldd); v15.intoArray(dst, dOff + 15 * ldd);
+    }
 }

@@ -199,4 +199,21 @@ class TrainingKernelsTest {
             assertThat(Float.floatToRawIntBits(v[i])).as("element %d", i).isEqualTo(Float.floatToRawIntBits(want));
         }
     }
+
+    @Test
+    void transposeVectorEqualsScalarAndItsDefinition() {
+        Random r = new Random(6);
+        for (int[] shape : new int[][] {{1, 1}, {16, 16}, {17, 33}, {64, 768}, {40, 5}, {3, 50}}) {
+            int rows = shape[0], cols = shape[1], lds = cols + 3, ldd = rows + 5;
+            float[] src = random(r, 2 + rows * lds);
+            float[] s = new float[1 + cols * ldd], v = new float[1 + cols * ldd];
+            java.util.Arrays.fill(s, 42f);
+            java.util.Arrays.fill(v, 42f);
+            Kernels.scalar().transpose(src, 2, lds, rows, cols, s, 1, ldd);
+            Kernels.best().transpose(src, 2, lds, rows, cols, v, 1, ldd);
+            assertThat(v).as("%d x %d", rows, cols).isEqualTo(s);
+            for (int i = 0; i < rows; i++) for (int c = 0; c < cols; c++) assertThat(s[1 + c * ldd + i]).isEqualTo(src[2 + i * lds + c]);
+            for (int c = 0; c < cols; c++) for (int i = rows; i < ldd && 1 + c * ldd + i < s.length; i++) assertThat(s[1 + c * ldd + i]).isEqualTo(42f);
+        }
+    }
 }
