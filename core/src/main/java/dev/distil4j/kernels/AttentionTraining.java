@@ -77,24 +77,25 @@ public final class AttentionTraining {
             float[] packed = atLeast(s, 0, PackedMatrix.size(Math.max(seq, d), Math.max(seq, d), panel));
             float[] dP = atLeast(s, 2, seq * seq);
             float[] t = atLeast(s, 3, seq * seq);
+            float[] dropped = atLeast(s, 1, seq * seq);
             for (int bh = from; bh < to; bh++) {
                 int b = bh / heads, h = bh % heads, row0 = b * seq, col = h * d, p0 = bh * seq * seq;
                 int dcOff = row0 * dim + col;
                 // dPd = dC V^T
                 PackedMatrix values = PackedMatrix.packRows(qkv, vOff + row0 * ld + col, ld, seq, d, panel, packed);
                 kernels.matmul(dContext, dcOff, dim, seq, values, null, null, null, dP, 0, seq, 0, seq);
-                // dV = Pd^T dC, Pd = P * keep / (1 - p): the product reads Pd transposed where it is
+                // dV = Pd^T dC, Pd = P * keep / (1 - p)
                 float[] pd = probs;
                 int pdOff = p0;
                 if (keep != null) {
-                    System.arraycopy(probs, p0, t, 0, seq * seq);
-                    kernels.dropoutApply(keep, p0, keepScale, t, 0, seq * seq);
-                    pd = t;
+                    System.arraycopy(probs, p0, dropped, 0, seq * seq);
+                    kernels.dropoutApply(keep, p0, keepScale, dropped, 0, seq * seq);
+                    pd = dropped;
                     pdOff = 0;
                 }
+                kernels.transpose(pd, pdOff, seq, seq, seq, t, 0, seq);
                 PackedMatrix dc = PackedMatrix.packColumns(dContext, dcOff, dim, d, seq, panel, packed);
-                zero(dqkv, vOff + row0 * ld + col, ld, seq, d);
-                kernels.matmulAddTransposedA(pd, pdOff, seq, seq, dc, dqkv, vOff + row0 * ld + col, ld, 0, d);
+                kernels.matmul(t, 0, seq, seq, dc, null, null, null, dqkv, vOff + row0 * ld + col, ld, 0, d);
                 // dS = P (dP - rowsum(dP P)) / divisor, dP = dPd * keep / (1 - p)
                 float inv = 1f / divisor;
                 for (int i = 0; i < seq; i++) {
@@ -106,16 +107,11 @@ public final class AttentionTraining {
                 // dQ = dS K
                 PackedMatrix keys = PackedMatrix.packColumns(qkv, kOff + row0 * ld + col, ld, d, seq, panel, packed);
                 kernels.matmul(dP, 0, seq, seq, keys, null, null, null, dqkv, qOff + row0 * ld + col, ld, 0, d);
-                // dK = dS^T Q, dS read transposed where it is
+                // dK = dS^T Q
+                kernels.transpose(dP, 0, seq, seq, seq, t, 0, seq);
                 PackedMatrix queries = PackedMatrix.packColumns(qkv, qOff + row0 * ld + col, ld, d, seq, panel, packed);
-                zero(dqkv, kOff + row0 * ld + col, ld, seq, d);
-                kernels.matmulAddTransposedA(dP, 0, seq, seq, queries, dqkv, kOff + row0 * ld + col, ld, 0, d);
+                kernels.matmul(t, 0, seq, seq, queries, null, null, null, dqkv, kOff + row0 * ld + col, ld, 0, d);
             }
         });
-    }
-
-    /** Zeroes {@code rows} rows of {@code cols} floats, {@code ld} apart from {@code off}. */
-    private static void zero(float[] a, int off, int ld, int rows, int cols) {
-        for (int r = 0; r < rows; r++) java.util.Arrays.fill(a, off + r * ld, off + r * ld + cols, 0f);
     }
 }

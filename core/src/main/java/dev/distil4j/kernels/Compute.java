@@ -206,21 +206,6 @@ public final class Compute implements AutoCloseable {
         inBlocks(m, w, (r0, rows, n0, n1) -> kernels.matmul(x, r0 * k, k, rows, w, bias, act, residual, y, r0 * n, n, n0, n1));
     }
 
-    /**
-     * {@code y[m, n] += a^T . W^T} with {@code a} stored [k, m] (a weight gradient's dY, read as dY^T in
-     * place): {@link Kernels#matmulAddTransposedA}, split over threads in blocks of rows.
-     */
-    public void linearAddTransposedA(float[] a, int m, PackedMatrix w, float[] y) {
-        // blocks of rows, each over every column: a block's rows of A are packed once by the kernel
-        // (per call), against once per panel if split over columns as linear is
-        int n = w.rows(), blocks = Math.max(1, Math.min(UNITS_PER_THREAD_TN * threads, m / ROW_BLOCK));
-        int rowsPerBlock = ((m + blocks - 1) / blocks + 23) / 24 * 24;
-        parallel(m, rowsPerBlock, (r0, r1) -> kernels.matmulAddTransposedA(a, r0, m, r1 - r0, w, y, r0 * n, n, 0, n));
-    }
-
-    /** Row blocks per thread of a weight gradient: enough that the last to finish is short. */
-    private static final int UNITS_PER_THREAD_TN = 4;
-
     /** One unit of a product: output rows {@code [r0, r0 + rows)}, columns {@code [n0, n1)}. */
     private interface Block {
         void run(int r0, int rows, int n0, int n1);

@@ -9,7 +9,8 @@ package dev.distil4j.kernels;
  * </pre>
  * Each packs its right-hand operand (weights change every step, so nothing is packed once) into
  * the layout the micro-kernel reads, in parallel, then runs the product on {@link Compute}'s
- * threads. Packing is O(n k) against the product's O(m n k).
+ * threads; tnAdd also transposes dY (both by {@link Kernels#transpose}'s 16 x 16 register blocks).
+ * Packing is O(n k) against the product's O(m n k).
  *
  * <p>Holds reusable buffers: one caller at a time (a training step is sequential).
  */
@@ -24,6 +25,8 @@ public final class Gemm {
      */
     private static final int ORIGIN = (Slab.ALIGN_BYTES - Slab.ARRAY_BASE_OFFSET % Slab.ALIGN_BYTES) % Slab.ALIGN_BYTES / Float.BYTES;
     private float[] packed = new float[0];
+    /** tnAdd's dY^T, reused from call to call. */
+    private float[] transposed = new float[0];
 
     public Gemm(Compute compute) {
         this.compute = compute;
@@ -74,9 +77,15 @@ public final class Gemm {
         return own ? new float[size] : (packed = grow(packed, size));
     }
 
-    /** {@code out[n1, n2] += a[r, n1]^T . b[r, n2]}: a Linear's weight gradient (a = dY, read transposed in place; b = X). */
+    /**
+     * {@code out[n1, n2] += a[r, n1]^T . b[r, n2]}: a Linear's weight gradient (a = dY, b = X). dY is
+     * transposed first, so that the product runs on {@link #nt}'s micro-kernel accumulating onto out.
+     */
     public void tnAdd(float[] a, int r, int n1, float[] b, int n2, float[] out) {
-        compute.linearAddTransposedA(a, n1, packForNn(b, r, n2, false), out);
+        float[] at = transposed = grow(transposed, n1 * r);
+        // blocks of dY's rows per unit, each read sequentially
+        compute.parallel(r, 64, (r0, r1) -> kernels.transpose(a, r0 * n1, n1, r1 - r0, n1, at, r0, r));
+        compute.linear(at, n1, packForNn(b, r, n2, false), null, null, out, out);
     }
 
     /** {@code out[j] += sum_i a[i, j]}: a Linear's bias gradient. */

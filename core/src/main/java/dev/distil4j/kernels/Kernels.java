@@ -52,15 +52,6 @@ public interface Kernels {
                 float[] c, int cOff, int ldc, int n0, int n1);
 
     /**
-     * {@link #matmul}'s accumulation with A stored transposed, [k, m] of row stride {@code lda}:
-     * <pre>
-     *   c[cOff + i*ldc + j] += sum_t a[aOff + t*lda + i] * W[j][t]     (i < m, j in [n0, n1))
-     * </pre>
-     * a weight gradient's {@code dY^T}, read in place instead of transposed first. {@code b} float32.
-     */
-    void matmulAddTransposedA(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] c, int cOff, int ldc, int n0, int n1);
-
-    /**
      * The attention row: {@code x[off + j] /= divisor}, keys {@code j} with {@code keyMask[j] == 0}
      * (when the mask is non-null) set to the lowest float, then the softmax, in place.
      */

@@ -56,19 +56,6 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void matmulAddTransposedA(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] c, int cOff, int ldc, int n0, int n1) {
-        int k = b.cols();
-        for (int i = 0; i < m; i++) {
-            for (int j = n0; j < n1; j++) {
-                double s = 0;
-                for (int t = 0; t < k; t++) s += (double) a[aOff + t * lda + i] * b.get(j, t);
-                int o = cOff + i * ldc + j;
-                c[o] = (float) (s + c[o]);
-            }
-        }
-    }
-
-    @Override
     public float dot(float[] a, int ao, float[] b, int bo, int len) {
         double s = 0;
         for (int c = 0; c < len; c++) s += (double) a[ao + c] * b[bo + c];

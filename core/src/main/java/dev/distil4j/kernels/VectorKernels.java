@@ -207,63 +207,6 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    @Override
-    public void matmulAddTransposedA(float[] a, int aOff, int lda, int m, PackedMatrix b, float[] c, int cOff, int ldc, int n0, int n1) {
-        if (b.panel() != P || b.isQuantized() || b.isBf16()) throw new IllegalArgumentException("needs float32 weights packed for panel width " + P);
-        if (n0 % P != 0) throw new IllegalArgumentException("column range must start on a panel boundary: " + n0);
-        if (m <= 0 || n0 >= n1) return;
-        int k = b.cols();
-        float[] w = b.data(), t = tiles.get(), ap = packTransposedA(a, aOff, lda, m, k);
-        for (int j0 = n0; j0 < n1; j0 += P) {
-            int cols = Math.min(P, n1 - j0), panelBase = (j0 / P) * k * P;
-            for (int k0 = 0; k0 < k; k0 += KC) {   // each sum still runs over the depth in order: the same sums as matmul's
-                int kc = Math.min(KC, k - k0);
-                for (int i = 0; i < m; i += MR) {
-                    int rows = Math.min(MR, m - i), o = cOff + i * ldc + j0;
-                    boolean full = rows == MR && cols == P;
-                    if (!full) copyTile(c, o, ldc, t, rows, cols, true);
-                    int r = (i / MR * k + k0) * MR;
-                    kernelTransposedA(ap, r, r + 1, r + 2, r + 3, r + 4, r + 5, MR, w, b.offset() + panelBase + k0 * P, kc,
-                            full ? c : t, full ? o : 0, full ? ldc : P);
-                    if (!full) copyTile(c, o, ldc, t, rows, cols, false);
-                }
-            }
-        }
-    }
-
-    /** A's packed copy for {@link #matmulAddTransposedA}, and the depth steps it is copied in at a time. */
-    private static final int PACK_DEPTH = 32;
-    private final ThreadLocal<float[]> transposedA = ThreadLocal.withInitial(() -> new float[0]);
-
-    /**
-     * A = the stored [k, m]'s transpose, packed in tiles of {@code MR} rows: tile t's value of row r at
-     * depth s at {@code (t*k + s)*MR + r}, so that a tile's six values of one depth step are read side by
-     * side, one stream per tile. Read in place instead (six values a row stride apart per step), the
-     * strided lines of dY missed in L1 and L2 for every panel of the product: 1.6x the micro-kernel's time
-     * per FMA in a BERT-base step. Rows past m repeat the last row (computed, never stored).
-     */
-    private float[] packTransposedA(float[] a, int aOff, int lda, int m, int k) {
-        int tilesOfA = (m + MR - 1) / MR, size = tilesOfA * MR * k;
-        float[] ap = transposedA.get();
-        if (ap.length < size) transposedA.set(ap = new float[size]);
-        int last = m - 1;
-        // blocks of depth steps: a block's rows of the stored [k, m] stay in L1 while every tile takes its values
-        for (int s0 = 0; s0 < k; s0 += PACK_DEPTH) {
-            int s1 = Math.min(k, s0 + PACK_DEPTH);
-            for (int t = 0, i = 0; t < tilesOfA; t++, i += MR) {
-                int dst = (t * k + s0) * MR;
-                if (i + MR <= m) {
-                    for (int s = s0; s < s1; s++, dst += MR) System.arraycopy(a, aOff + s * lda + i, ap, dst, MR);
-                } else {
-                    for (int s = s0; s < s1; s++, dst += MR) {
-                        for (int r = 0; r < MR; r++) ap[dst + r] = a[aOff + s * lda + Math.min(i + r, last)];
-                    }
-                }
-            }
-        }
-        return ap;
-    }
-
     private static void initTile(float[] t, float[] bias, int j0, int cols) {
         for (int r = 0; r < MR; r++) {
             if (bias == null) {
@@ -297,8 +240,7 @@ final class VectorKernels implements Kernels {
      * ({@code fromOut}), else from {@code bias[j0..j0+P)}, else zero; they end in
      * {@code out[oo + r*ldo ..]}, {@code r < 6}.
      *
-     * <p>{@link #kernelBf16} and {@link #kernelInt8} repeat this body with another weight load, and
-     * {@link #kernelTransposedA} with another input load, on purpose: the 24 accumulators must stay local variables of one method (a helper that took or
+     * <p>{@link #kernelBf16} and {@link #kernelInt8} repeat this body with another weight load, on purpose: the 24 accumulators must stay local variables of one method (a helper that took or
      * returned them would box every vector unless C2 happened to inline it).
      */
     private static void kernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] w, int wo, int kc,
@@ -345,50 +287,6 @@ final class VectorKernels implements Kernels {
         }
         c00.intoArray(out, oo + 0 * ldo); c01.intoArray(out, oo + 0 * ldo + L); c02.intoArray(out, oo + 0 * ldo + 2 * L); c03.intoArray(out, oo + 0 * ldo + 3 * L);
         c10.intoArray(out, oo + 1 * ldo); c11.intoArray(out, oo + 1 * ldo + L); c12.intoArray(out, oo + 1 * ldo + 2 * L); c13.intoArray(out, oo + 1 * ldo + 3 * L);
-        c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
-        c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
-        c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
-        c50.intoArray(out, oo + 5 * ldo); c51.intoArray(out, oo + 5 * ldo + L); c52.intoArray(out, oo + 5 * ldo + 2 * L); c53.intoArray(out, oo + 5 * ldo + 3 * L);
-    }
-
-    /**
-     * {@link #kernel} accumulating onto {@code out} with A stored transposed: row r's value at depth s
-     * is {@code a[ar + s * lda]}, so the six values of one depth step lie side by side (the weight
-     * gradient's dY^T, read where it is instead of copied transposed). The same FMAs in the same order.
-     */
-    private static void kernelTransposedA(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int lda, float[] w, int wo,
-                                          int kc, float[] out, int oo, int ldo) {
-        FloatVector c00 = FloatVector.fromArray(S, out, oo), c01 = FloatVector.fromArray(S, out, oo + L),
-                c02 = FloatVector.fromArray(S, out, oo + 2 * L), c03 = FloatVector.fromArray(S, out, oo + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(S, out, oo + ldo), c11 = FloatVector.fromArray(S, out, oo + ldo + L),
-                c12 = FloatVector.fromArray(S, out, oo + ldo + 2 * L), c13 = FloatVector.fromArray(S, out, oo + ldo + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, out, oo + 2 * ldo), c21 = FloatVector.fromArray(S, out, oo + 2 * ldo + L),
-                c22 = FloatVector.fromArray(S, out, oo + 2 * ldo + 2 * L), c23 = FloatVector.fromArray(S, out, oo + 2 * ldo + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(S, out, oo + 3 * ldo), c31 = FloatVector.fromArray(S, out, oo + 3 * ldo + L),
-                c32 = FloatVector.fromArray(S, out, oo + 3 * ldo + 2 * L), c33 = FloatVector.fromArray(S, out, oo + 3 * ldo + 3 * L);
-        FloatVector c40 = FloatVector.fromArray(S, out, oo + 4 * ldo), c41 = FloatVector.fromArray(S, out, oo + 4 * ldo + L),
-                c42 = FloatVector.fromArray(S, out, oo + 4 * ldo + 2 * L), c43 = FloatVector.fromArray(S, out, oo + 4 * ldo + 3 * L);
-        FloatVector c50 = FloatVector.fromArray(S, out, oo + 5 * ldo), c51 = FloatVector.fromArray(S, out, oo + 5 * ldo + L),
-                c52 = FloatVector.fromArray(S, out, oo + 5 * ldo + 2 * L), c53 = FloatVector.fromArray(S, out, oo + 5 * ldo + 3 * L);
-        for (int s = 0; s < kc; s++) {
-            int wp = wo + s * P, ap = s * lda;
-            FloatVector b0 = FloatVector.fromArray(S, w, wp), b1 = FloatVector.fromArray(S, w, wp + L),
-                    b2 = FloatVector.fromArray(S, w, wp + 2 * L), b3 = FloatVector.fromArray(S, w, wp + 3 * L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + ap]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(S, a[a1 + ap]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(S, a[a2 + ap]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(S, a[a3 + ap]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(S, a[a4 + ap]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
-            x = FloatVector.broadcast(S, a[a5 + ap]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
-        }
-        c00.intoArray(out, oo); c01.intoArray(out, oo + L); c02.intoArray(out, oo + 2 * L); c03.intoArray(out, oo + 3 * L);
-        c10.intoArray(out, oo + ldo); c11.intoArray(out, oo + ldo + L); c12.intoArray(out, oo + ldo + 2 * L); c13.intoArray(out, oo + ldo + 3 * L);
         c20.intoArray(out, oo + 2 * ldo); c21.intoArray(out, oo + 2 * ldo + L); c22.intoArray(out, oo + 2 * ldo + 2 * L); c23.intoArray(out, oo + 2 * ldo + 3 * L);
         c30.intoArray(out, oo + 3 * ldo); c31.intoArray(out, oo + 3 * ldo + L); c32.intoArray(out, oo + 3 * ldo + 2 * L); c33.intoArray(out, oo + 3 * ldo + 3 * L);
         c40.intoArray(out, oo + 4 * ldo); c41.intoArray(out, oo + 4 * ldo + L); c42.intoArray(out, oo + 4 * ldo + 2 * L); c43.intoArray(out, oo + 4 * ldo + 3 * L);
@@ -1103,8 +1001,9 @@ final class VectorKernels implements Kernels {
             return;
         }
         int fullRows = rows / 16 * 16, fullCols = cols / 16 * 16;
-        for (int c0 = 0; c0 < fullCols; c0 += 16) {
-            for (int r0 = 0; r0 < fullRows; r0 += 16) transposeBlock(src, so + r0 * lds + c0, lds, dst, dOff + c0 * ldd + r0, ldd);
+        // a block of 16 rows at a time, read as 16 sequential streams; each block writes whole lines of dst
+        for (int r0 = 0; r0 < fullRows; r0 += 16) {
+            for (int c0 = 0; c0 < fullCols; c0 += 16) transposeBlock(src, so + r0 * lds + c0, lds, dst, dOff + c0 * ldd + r0, ldd);
         }
         // the edges: rows past the last full block of 16, then columns past it
         if (fullRows < rows) Kernels.super.transpose(src, so + fullRows * lds, lds, rows - fullRows, fullCols, dst, dOff + fullRows, ldd);
