@@ -59,7 +59,7 @@ public final class Gemm {
 
     /** B [k, n] packed for {@link #nn(float[], int, PackedMatrix, float[])}, as {@link #packForNt}. */
     public PackedMatrix packForNn(float[] b, int k, int n, boolean own) {
-        return packColumns(b, k, n, buffer(own, n, k));
+        return packColumns(b, 0, k, n, buffer(own, n, k));
     }
 
     /** {@code out[m, n] = a[m, k] . W^T + bias} with W packed by {@link #packForNt}. */
@@ -79,14 +79,22 @@ public final class Gemm {
 
     /**
      * {@code out[n1, n2] += a[r, n1]^T . b[r, n2]}: a Linear's weight gradient (a = dY, b = X). dY is
-     * transposed first, so that the product runs on {@link #nt}'s micro-kernel accumulating onto out.
+     * transposed first, so that the product runs on {@link #nt}'s micro-kernel accumulating onto out;
+     * in blocks of {@link #DEPTH_BLOCK} rows of dY and X, so that dY^T's buffer stays n1 x 768 (the MLM
+     * decoder's n1 is the vocabulary) and each sum still runs over the rows in order.
      */
     public void tnAdd(float[] a, int r, int n1, float[] b, int n2, float[] out) {
-        float[] at = transposed = grow(transposed, n1 * r);
-        // blocks of dY's rows per unit, each read sequentially
-        compute.parallel(r, 64, (r0, r1) -> kernels.transpose(a, r0 * n1, n1, r1 - r0, n1, at, r0, r));
-        compute.linear(at, n1, packForNn(b, r, n2, false), null, null, out, out);
+        float[] at = transposed = grow(transposed, n1 * Math.min(r, DEPTH_BLOCK));
+        for (int r0 = 0; r0 < r; r0 += DEPTH_BLOCK) {
+            int rows = Math.min(DEPTH_BLOCK, r - r0), base = r0;
+            // blocks of dY's rows per unit, each read sequentially
+            compute.parallel(rows, 64, (i0, i1) -> kernels.transpose(a, (base + i0) * n1, n1, i1 - i0, n1, at, i0, rows));
+            compute.linear(at, n1, packColumns(b, r0 * n2, rows, n2, buffer(false, n2, rows)), null, null, out, out);
+        }
     }
+
+    /** Rows of dY and X per block of {@link #tnAdd}: the micro-kernel's depth block. */
+    private static final int DEPTH_BLOCK = 768;
 
     /** {@code out[j] += sum_i a[i, j]}: a Linear's bias gradient. */
     public void columnSumsAdd(float[] a, int rows, int cols, float[] out) {
@@ -110,14 +118,14 @@ public final class Gemm {
         return new PackedMatrix(buf, ORIGIN, n, k, panel);
     }
 
-    /** B [k, n] row-major, packed so that the product is {@code a . B} (W = B^T). */
-    private PackedMatrix packColumns(float[] b, int k, int n, float[] buf) {
+    /** B [k, n] row-major from {@code bOff}, packed so that the product is {@code a . B} (W = B^T). */
+    private PackedMatrix packColumns(float[] b, int bOff, int k, int n, float[] buf) {
         int panels = (n + panel - 1) / panel;
         compute.parallel(panels, 1, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int width = Math.min(panel, n - p * panel), base = ORIGIN + p * k * panel;
                 for (int c = 0; c < k; c++) {
-                    System.arraycopy(b, c * n + p * panel, buf, base + c * panel, width);
+                    System.arraycopy(b, bOff + c * n + p * panel, buf, base + c * panel, width);
                     for (int jj = width; jj < panel; jj++) buf[base + c * panel + jj] = 0f;
                 }
             }
