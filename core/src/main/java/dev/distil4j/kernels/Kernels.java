@@ -189,7 +189,7 @@ public interface Kernels {
 
     /**
      * {@code dst[dOff + c*ldd + r] = src[so + r*lds + c]} for {@code r < rows, c < cols}: a transposed
-     * copy (packing weights for {@link #matmul}).
+     * copy (packing weights for {@link #matmul}; a weight gradient's dY^T; attention's backward).
      */
     default void transpose(float[] src, int so, int lds, int rows, int cols, float[] dst, int dOff, int ldd) {
         for (int c0 = 0; c0 < cols; c0 += 16) {   // blocks of 16 columns: their destination rows stay in L1
