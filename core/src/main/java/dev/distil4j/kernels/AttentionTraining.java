@@ -50,14 +50,8 @@ public final class AttentionTraining {
                 PackedMatrix keys = PackedMatrix.packRows(qkv, kOff + row0 * ld + col, ld, seq, d, panel, packed);
                 kernels.matmul(qkv, qOff + row0 * ld + col, ld, seq, keys, null, null, null, probs, p0, seq, 0, seq);
                 for (int i = 0; i < seq; i++) kernels.scaledMaskedSoftmax(probs, p0 + i * seq, seq, divisor, keyMask);
-                float[] a = probs;
-                int aOff = p0;
-                if (keep != null) {
-                    System.arraycopy(probs, p0, dropped, 0, seq * seq);
-                    kernels.dropoutApply(keep, p0, keepScale, dropped, 0, seq * seq);
-                    a = dropped;
-                    aOff = 0;
-                }
+                float[] a = withDropout(probs, p0, seq * seq, keep, keepScale, dropped);
+                int aOff = a == probs ? p0 : 0;
                 PackedMatrix values = PackedMatrix.packColumns(qkv, vOff + row0 * ld + col, ld, d, seq, panel, packed);
                 kernels.matmul(a, aOff, seq, seq, values, null, null, null, context, row0 * dim + col, dim, 0, d);
             }
@@ -85,14 +79,8 @@ public final class AttentionTraining {
                 PackedMatrix values = PackedMatrix.packRows(qkv, vOff + row0 * ld + col, ld, seq, d, panel, packed);
                 kernels.matmul(dContext, dcOff, dim, seq, values, null, null, null, dP, 0, seq, 0, seq);
                 // dV = Pd^T dC, Pd = P * keep / (1 - p)
-                float[] pd = probs;
-                int pdOff = p0;
-                if (keep != null) {
-                    System.arraycopy(probs, p0, dropped, 0, seq * seq);
-                    kernels.dropoutApply(keep, p0, keepScale, dropped, 0, seq * seq);
-                    pd = dropped;
-                    pdOff = 0;
-                }
+                float[] pd = withDropout(probs, p0, seq * seq, keep, keepScale, dropped);
+                int pdOff = pd == probs ? p0 : 0;
                 kernels.transpose(pd, pdOff, seq, seq, seq, t, 0, seq);
                 PackedMatrix dc = PackedMatrix.packColumns(dContext, dcOff, dim, d, seq, panel, packed);
                 kernels.matmul(t, 0, seq, seq, dc, null, null, null, dqkv, vOff + row0 * ld + col, ld, 0, d);
@@ -113,5 +101,17 @@ public final class AttentionTraining {
                 kernels.matmul(t, 0, seq, seq, queries, null, null, null, dqkv, kOff + row0 * ld + col, ld, 0, d);
             }
         });
+    }
+
+    /**
+     * One head's P, {@code probs[p0, p0 + n)}, as the context product reads it: P itself without dropout, else
+     * {@code P * keep / (1 - p)} written to {@code dropped[0, n)}. The backward computes it again rather than
+     * keeping a second [batch, heads, seq, seq] array.
+     */
+    private float[] withDropout(float[] probs, int p0, int n, byte[] keep, float keepScale, float[] dropped) {
+        if (keep == null) return probs;
+        System.arraycopy(probs, p0, dropped, 0, n);
+        kernels.dropoutApply(keep, p0, keepScale, dropped, 0, n);
+        return dropped;
     }
 }

@@ -1010,7 +1010,11 @@ final class VectorKernels implements Kernels {
         if (fullCols < cols) Kernels.super.transpose(src, so + fullCols, lds, rows, cols - fullCols, dst, dOff + fullCols * ldd, ldd);
     }
 
-    /** One 16 x 16 block of {@link #transpose}: 16 row loads, 64 lane permutations and blends, 16 stores. */
+    /**
+     * One 16 x 16 block of {@link #transpose}: 16 row loads, 64 lane permutations and blends, 16 stores.
+     * Unrolled by hand, like {@link #kernel}: the 16 vectors must stay local variables (in an array, or
+     * passed to a helper per pair, C2 would box them).
+     */
     private static void transposeBlock(float[] src, int so, int lds, float[] dst, int dOff, int ldd) {
         FloatVector v0 = FloatVector.fromArray(S, src, so + 0 * lds), v1 = FloatVector.fromArray(S, src, so + 1 * lds), v2 = FloatVector.fromArray(S, src, so + 2 * lds), v3 = FloatVector.fromArray(S, src, so + 3 * lds),
                 v4 = FloatVector.fromArray(S, src, so + 4 * lds), v5 = FloatVector.fromArray(S, src, so + 5 * lds), v6 = FloatVector.fromArray(S, src, so + 6 * lds), v7 = FloatVector.fromArray(S, src, so + 7 * lds),
