@@ -42,6 +42,13 @@ final class TrainProgress implements StepListener {
     }
 
     @Override
+    public void onTeacherFit(TeacherFit f) {
+        progress.log(String.format(Locale.ROOT, "the teacher on the %d training sequences: accuracy %.4f, mean probability of "
+                + "its top label %.4f (at temperature %s: %.4f)", f.examples(), f.accuracy(), f.meanTop(),
+                java.math.BigDecimal.valueOf(f.temperature()).stripTrailingZeros().toPlainString(), f.meanTopAtT()));
+    }
+
+    @Override
     public void onEvaluate(Evaluation e) {
         clearBar();
         if (columns == null) {

@@ -123,7 +123,9 @@ class DistilCommandTest {
                 "--train", train.toString(), "--validation", train.toString(), "--output", out.toString(),
                 "--max-steps", "4", "--batch-size", "8", "--alpha-task", "0.5", "--threads", "2", "--no-progress");
         assertThat(ok.code()).as(ok.err()).isZero();
-        assertThat(ok.err()).contains("the teacher's logits of ").contains("tokens/s");
+        assertThat(ok.err()).contains("the teacher's logits of ").contains("tokens/s")
+                .containsPattern("the teacher on the 24 training sequences: accuracy [01]\\.\\d{4}, mean probability of its top label "
+                        + "0\\.\\d{4} \\(at temperature 2: 0\\.\\d{4}\\)");
         assertThat(ok.out()).contains("accuracy"); // the evaluation table, as train prints it
         assertThat(out.resolve("checkpoint-4")).isDirectory();
         // a resume reads the teacher's logits back instead of recomputing them

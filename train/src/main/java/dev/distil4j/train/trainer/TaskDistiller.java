@@ -40,6 +40,7 @@ public final class TaskDistiller implements AutoCloseable {
     static final String TEACHER_LOGITS = "teacher_logits.safetensors";
 
     private final TaskData train;
+    private final double temperature;
     private final LabelSet labels;
     private final int numLabels;
     private final Path teacherDir;
@@ -77,6 +78,7 @@ public final class TaskDistiller implements AutoCloseable {
 
         Trainer.checkOutput(args); // now, not after the teacher's pass, which takes minutes on real data
         this.teacherDir = teacherDir;
+        this.temperature = temperature;
         this.compute = compute;
         this.args = args;
 
@@ -202,6 +204,28 @@ public final class TaskDistiller implements AutoCloseable {
         return Arrays.copyOfRange(teacherLogits, i * numLabels, (i + 1) * numLabels);
     }
 
+    /** The teacher's accuracy and confidence on the training data (after {@link #distil} has started). */
+    public TrainingListener.TeacherFit teacherFit() {
+        if (teacherLogits == null) throw new IllegalStateException("the teacher's logits are computed by distil()");
+        int n = train.features.size(), right = 0;
+        double top = 0, topAtT = 0;
+        for (int i = 0; i < n; i++) {
+            int o = i * numLabels, best = 0;
+            for (int j = 1; j < numLabels; j++) if (teacherLogits[o + j] > teacherLogits[o + best]) best = j;
+            if (best == train.features.get(i).labels()[0]) right++;
+            top += topProbability(teacherLogits, o, numLabels, best, 1.0);
+            topAtT += topProbability(teacherLogits, o, numLabels, best, temperature);
+        }
+        return new TrainingListener.TeacherFit(n, (double) right / n, top / n, temperature, topAtT / n);
+    }
+
+    /** softmax(logits[o..o+k) / t)[best], in double. */
+    private static double topProbability(float[] logits, int o, int k, int best, double t) {
+        double sum = 0;
+        for (int j = 0; j < k; j++) sum += Math.exp((logits[o + j] - logits[o + best]) / t);
+        return 1 / sum;
+    }
+
     /** Training feature {@code i} (tests). */
     Feature trainFeature(int i) {
         return train.features.get(i);
@@ -231,6 +255,7 @@ public final class TaskDistiller implements AutoCloseable {
         if (!prepareTeacherLogits(listener)) {
             return new TrainResult(args.outputDir(), 0, 0, true, Double.NaN, null, null, null, null);
         }
+        listener.onTeacherFit(teacherFit());
         return trainer.train(listener);
     }
 

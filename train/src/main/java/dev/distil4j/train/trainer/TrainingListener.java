@@ -52,9 +52,24 @@ public interface TrainingListener {
      */
     record Pass(String what, int done, int total) {}
 
+    /**
+     * How the teacher of a task distillation sees the training data, once its logits are ready: how often
+     * its top label is the gold one, and how sure it is. A teacher that is right and near-certain on every
+     * training example (it was fine-tuned on them) gives soft targets close to the hard labels at a low
+     * temperature: the distillation term then adds little to the task loss.
+     *
+     * @param accuracy       share of training sequences whose gold label is the teacher's top one
+     * @param meanTop        the mean probability of the teacher's top label (softmax at temperature 1)
+     * @param temperature    the distillation temperature
+     * @param meanTopAtT     the same mean at {@code temperature}: what the student is asked to match
+     */
+    record TeacherFit(int examples, double accuracy, double meanTop, double temperature, double meanTopAtT) {}
+
     default void onTrainBegin(Plan plan) {}
 
     default void onPass(Pass pass) {}
+
+    default void onTeacherFit(TeacherFit fit) {}
 
     default void onStep(Step step) {}
 

@@ -37,6 +37,7 @@ class TaskDistillerTest {
         TrainingArguments args = TrainingArguments.builder(out).learningRate(1e-3).batchSize(8).maxSteps(12).seed(5).build();
         List<Double> losses = new ArrayList<>();
         List<TrainingListener.Pass> passes = new ArrayList<>();
+        List<TrainingListener.TeacherFit> fits = new ArrayList<>();
         try (Compute compute = new Compute(Kernels.scalar(), 2);
              TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), args, 2.0, 1.0, 0.5, compute)) {
             TrainResult r = d.distil(new TrainingListener() {
@@ -49,8 +50,32 @@ class TaskDistillerTest {
                 public void onPass(Pass p) {
                     passes.add(p);
                 }
+
+                @Override
+                public void onTeacherFit(TeacherFit f) {
+                    fits.add(f);
+                }
             });
             assertThat(r.globalStep()).isEqualTo(12);
+            // reported once, before the steps: the teacher's accuracy and mean top-label probability on the
+            // training sequences, at T = 1 and at the run's T = 2, recomputed here from the cached logits
+            int right = 0;
+            double top = 0, topAtT = 0;
+            for (int i = 0; i < d.trainSize(); i++) {
+                float[] l = d.teacherLogits(i);
+                int best = l[1] > l[0] ? 1 : 0;
+                if (best == d.trainFeature(i).labels()[0]) right++;
+                double e0 = Math.exp(l[0]), e1 = Math.exp(l[1]), t0 = Math.exp(l[0] / 2.0), t1 = Math.exp(l[1] / 2.0);
+                top += Math.max(e0, e1) / (e0 + e1);
+                topAtT += Math.max(t0, t1) / (t0 + t1);
+            }
+            assertThat(fits).hasSize(1);
+            TrainingListener.TeacherFit fit = fits.get(0);
+            assertThat(fit.examples()).isEqualTo(32);
+            assertThat(fit.accuracy()).isEqualTo(right / 32.0);
+            assertThat(fit.meanTop()).isCloseTo(top / 32, within(1e-9));
+            assertThat(fit.temperature()).isEqualTo(2.0);
+            assertThat(fit.meanTopAtT()).isCloseTo(topAtT / 32, within(1e-9)).isLessThan(fit.meanTop());
             assertThat(r.metrics()).containsKey("accuracy");
             assertThat(d.teacherNanos()).isPositive();
             // the cache holds the teacher's eval logits of each example
