@@ -22,31 +22,47 @@ class TrainingKernelsTest {
         }
     }
 
+    /**
+     * How far a float sum may be from the exact one: rounded at each of its terms, its error grows as the
+     * partial sums do, about 2^-24 * sum|term| / sqrt 2 for random terms; 8x that (a missing or doubled
+     * term would be ~|term|, far more).
+     */
+    static double floatSumBound(double sumOfAbs) {
+        return Math.max(1e-6, 4 * Math.ulp(1f) * sumOfAbs);
+    }
+
     @Test
     void gemmShapesAgainstLoops() {
         Random r = new Random(1);
         for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.best()}) {
             try (Compute c = new Compute(k, 2)) {
                 Gemm g = new Gemm(c);
-                for (int[] s : new int[][] {{1, 1, 1}, {7, 13, 70}, {33, 65, 129}, {130, 17, 5}, {800, 20, 70}, {1700, 9, 40}}) {  // 800, 1700: tnAdd over more than one and two blocks of rows
+                for (int[] s : new int[][] {{1, 1, 1}, {7, 13, 70}, {33, 65, 129}, {130, 17, 5}, {800, 20, 70}, {1700, 9, 40},
+                        {95, 800, 70}, {100, 30, 200}}) {  // 800, 1700: tnAdd over more than one and two blocks of rows; 800 deep: nt, nn over two depth blocks
                     int m = s[0], kk = s[1], n = s[2];
                     float[] a = random(r, m * kk), w = random(r, n * kk), bias = random(r, n), b = random(r, kk * n);
-                    float[] nt = new float[m * n], want = new float[m * n];
+                    float[] nt = new float[m * n];
                     g.nt(a, m, kk, w, n, bias, nt);
                     for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) {
-                        double sum = bias[j];
-                        for (int t = 0; t < kk; t++) sum += (double) a[i * kk + t] * w[j * kk + t];
-                        want[i * n + j] = (float) sum;
+                        double sum = bias[j], abs = Math.abs(sum);
+                        for (int t = 0; t < kk; t++) {
+                            sum += (double) a[i * kk + t] * w[j * kk + t];
+                            abs += Math.abs((double) a[i * kk + t] * w[j * kk + t]);
+                        }
+                        assertThat((double) nt[i * n + j]).as("nt %d x %d x %d at %d,%d", m, kk, n, i, j)
+                                .isCloseTo(sum, org.assertj.core.data.Offset.offset(floatSumBound(abs)));
                     }
-                    close(nt, want, 1e-5);
                     float[] nn = new float[m * n];
                     g.nn(a, m, kk, b, n, nn);
                     for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) {
-                        double sum = 0;
-                        for (int t = 0; t < kk; t++) sum += (double) a[i * kk + t] * b[t * n + j];
-                        want[i * n + j] = (float) sum;
+                        double sum = 0, abs = 0;
+                        for (int t = 0; t < kk; t++) {
+                            sum += (double) a[i * kk + t] * b[t * n + j];
+                            abs += Math.abs((double) a[i * kk + t] * b[t * n + j]);
+                        }
+                        assertThat((double) nn[i * n + j]).as("nn %d x %d x %d at %d,%d", m, kk, n, i, j)
+                                .isCloseTo(sum, org.assertj.core.data.Offset.offset(floatSumBound(abs)));
                     }
-                    close(nn, want, 1e-5);
                     // out[kk, n] += a[m, kk]^T . b2[m, n]
                     float[] b2 = random(r, m * n), tn = random(r, kk * n), tnWant = tn.clone();
                     g.tnAdd(a, m, kk, b2, n, tn);
@@ -56,11 +72,8 @@ class TrainingKernelsTest {
                             sum += (double) a[t * kk + i] * b2[t * n + j];
                             abs += Math.abs((double) a[t * kk + i] * b2[t * n + j]);
                         }
-                        // a float sum rounded at each of its m + 1 terms: its error grows as the partial sums do, about
-                        // 2^-24 * sum|term| / sqrt 2 for random terms; 8x that (a missing row would be ~|term| sqrt m)
-                        double bound = Math.max(1e-6, 4 * Math.ulp(1f) * abs);
                         assertThat((double) tn[i * n + j]).as("tn %d x %d x %d at %d,%d", m, kk, n, i, j)
-                                .isCloseTo(sum, org.assertj.core.data.Offset.offset(bound));
+                                .isCloseTo(sum, org.assertj.core.data.Offset.offset(floatSumBound(abs)));
                     }
                     float[] sums = random(r, kk), sumsWant = sums.clone();
                     g.columnSumsAdd(a, m, kk, sums);
