@@ -40,7 +40,8 @@ final class DistilCommand implements Callable<Integer> {
     @Option(names = "--student", paramLabel = "DIR", description = "The MLM student, with the teacher's vocabulary.")
     Path student;
 
-    @Option(names = "--init-from-teacher", description = "Initialise a DistilBERT student from the teacher (init-student) into DIR/student-init.")
+    @Option(names = "--init-from-teacher", description = "Initialise a DistilBERT student from the teacher's layers (init-student) "
+            + "into DIR/student-init; with --task, from the fine-tuned teacher's encoder (the classifier from --seed).")
     boolean initFromTeacher;
 
     @Option(names = "--init-layers", paramLabel = "L,L,...", defaultValue = "0,2,4,7,9,11",
@@ -182,18 +183,7 @@ final class DistilCommand implements Callable<Integer> {
         Distiller.Options options = options();
         Path teacherDir = ModelLocator.resolve(teacher);
         DistilProgress listener = new DistilProgress(err, quiet, progress);
-        Path studentDir = student;
-        if (initFromTeacher) {
-            studentDir = output.resolve("student-init");
-            if (Files.isRegularFile(studentDir.resolve("config.json"))) {
-                listener.log("using the student initialised before in " + studentDir);
-            } else {
-                StudentInit.Result r = StudentInit.fromTeacher(teacherDir, studentDir, StudentInit.parseLayers(initLayers));
-                listener.log("initialised the student from teacher layers " + initLayers + " in " + r.directory());
-            }
-        } else if (!Files.isDirectory(student)) {
-            throw new UserException("--student: no such directory: " + student);
-        }
+        Path studentDir = studentDir(teacherDir, listener::log);
         try (Distiller d = Distiller.create(teacherDir, studentDir, corpus, options)) {
             Distiller.CorpusReport c = d.corpus();
             listener.log(String.format(Locale.ROOT, "%d of %d lines kept as %d sequences of up to %d tokens (%d tokens; %d split, "
@@ -210,10 +200,28 @@ final class DistilCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code --student DIR}, or with {@code --init-from-teacher} the student initialised from the teacher's
+     * layers in {@code DIR/student-init} (once: a later run, or a resumed one, finds it there).
+     */
+    private Path studentDir(Path teacherDir, java.util.function.Consumer<String> log) {
+        if (!initFromTeacher) {
+            if (!Files.isDirectory(student)) throw new UserException("--student: no such directory: " + student);
+            return student;
+        }
+        Path dir = output.resolve("student-init");
+        if (Files.isRegularFile(dir.resolve("config.json"))) {
+            log.accept("using the student initialised before in " + dir);
+        } else {
+            StudentInit.Result r = StudentInit.fromTeacher(teacherDir, dir, StudentInit.parseLayers(initLayers));
+            log.accept("initialised the student from teacher layers " + initLayers + " in " + r.directory());
+        }
+        return dir;
+    }
+
     /** {@code --task text-classification}: the teacher's cached logits train a classifier student. */
     private int distilTask(PrintWriter err) {
         if (!task.equals("text-classification")) throw new UserException("--task: only text-classification can be distilled, not " + task);
-        if (student == null || initFromTeacher) throw new UserException("--task needs --student DIR (a base or MLM model with the teacher's vocabulary)");
         if (corpus != null) throw new UserException("--task reads --train, not --corpus");
         if (trainFile == null) throw new UserException("--task needs --train FILE");
         TrainCommand.requireFile(trainFile, "--train");
@@ -238,9 +246,9 @@ final class DistilCommand implements Callable<Integer> {
         TrainingArguments args = b.build();
         DataArguments data = maxLength == null ? DataArguments.defaults() : DataArguments.defaults().withMaxLength(maxLength);
         Path teacherDir = ModelLocator.resolve(teacher);
-        if (!Files.isDirectory(student)) throw new UserException("--student: no such directory: " + student);
         TrainProgress listener = new TrainProgress(err, new PrintStream(out, true, StandardCharsets.UTF_8), "distil", quiet, progress);
-        try (TaskDistiller d = TaskDistiller.create(teacherDir, student, trainFile, validationFile, data, args,
+        Path studentDir = studentDir(teacherDir, listener::log);
+        try (TaskDistiller d = TaskDistiller.create(teacherDir, studentDir, trainFile, validationFile, data, args,
                 temperature != null ? temperature : 2.0, alphaCe != null ? alphaCe : 1.0, alphaTask != null ? alphaTask : 0.0, null)) {
             DataOptions.reportSkipped(err, "distil", d.skipped());
             listener.log(String.format(Locale.ROOT, "text-classification on %d training sequences%s, labels %s", d.trainSize(),

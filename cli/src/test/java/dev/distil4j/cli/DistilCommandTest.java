@@ -141,6 +141,20 @@ class DistilCommandTest {
                 "--train", train.toString(), "--output", out.toString()), "not a fine-tuned sequence classifier");
         expect(CliRun.run("", "distil", "--task", "ner", "--teacher", teacher, "--student", student,
                 "--train", train.toString(), "--output", out.toString()), "only text-classification");
+        // the student from the fine-tuned teacher's own layers: a DistilBERT encoder in DIR/student-init, then the classifier
+        Path fromTeacher = tmp.resolve("task-init");
+        CliRun.Result init = CliRun.run("", "distil", "--task", "text-classification",
+                "--teacher", CliRun.shared("fixtures/training/models/bert-seqcls").toString(), "--init-from-teacher", "--init-layers", "1",
+                "--train", train.toString(), "--output", fromTeacher.toString(), "--max-steps", "2", "--batch-size", "8",
+                "--threads", "2", "--no-progress");
+        assertThat(init.code()).as(init.err()).isZero();
+        assertThat(init.err()).contains("initialised the student from teacher layers 1 in ");
+        JsonNode initConfig = CliRun.MAPPER.readTree(fromTeacher.resolve("student-init/config.json").toFile());
+        assertThat(initConfig.get("architectures").get(0).asText()).isEqualTo("DistilBertModel");
+        assertThat(initConfig.get("n_layers").asInt()).isEqualTo(1);
+        JsonNode distilled = CliRun.MAPPER.readTree(fromTeacher.resolve("config.json").toFile());
+        assertThat(distilled.get("architectures").get(0).asText()).isEqualTo("DistilBertForSequenceClassification");
+        assertThat(distilled.get("n_layers").asInt()).isEqualTo(1);
     }
 
     @Test
