@@ -199,17 +199,25 @@ public final class Batcher<K, I, O> implements AutoCloseable {
             tokens += w.tokens;
         }
         long start = System.nanoTime();
+        List<O> out = null;
+        Throwable failure = null;
         try {
-            List<O> out = function.run(batch.get(0).key, items);
+            out = function.run(batch.get(0).key, items);
             if (out.size() != items.size()) {
                 throw new IllegalStateException("batch of " + items.size() + " gave " + out.size() + " results");
             }
-            for (int i = 0; i < batch.size(); i++) batch.get(i).future.complete(out.get(i));
         } catch (Throwable t) {
             // Errors too (a stack overflow in a tokenizer): the batch's requests fail, the worker lives on for the others
-            for (Work<K, I, O> w : batch) w.future.completeExceptionally(t);
-        } finally {
+            failure = t;
+        }
+        try {
+            // counted before any request is answered: a client that reads the metrics after its answer sees its batch
             observer.batch(items.size(), tokens, System.nanoTime() - start);
+        } finally {
+            for (int i = 0; i < batch.size(); i++) {
+                if (failure == null) batch.get(i).future.complete(out.get(i));
+                else batch.get(i).future.completeExceptionally(failure);
+            }
         }
     }
 
