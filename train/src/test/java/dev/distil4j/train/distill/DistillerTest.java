@@ -7,6 +7,7 @@ import dev.distil4j.kernels.Kernels;
 import dev.distil4j.model.HeadType;
 import dev.distil4j.model.Model;
 import dev.distil4j.model.ModelInput;
+import dev.distil4j.train.HfLayout;
 import dev.distil4j.train.Shared;
 import dev.distil4j.train.nn.Param;
 import dev.distil4j.train.nn.TrainableModel;
@@ -93,7 +94,7 @@ class DistillerTest {
         assertThat(r.result().tokensPerSecond()).isPositive();
         JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
         assertThat(config.get("architectures").get(0).asText()).isEqualTo("DistilBertForMaskedLM");
-        assertThat(out.resolve("model.safetensors")).isRegularFile();
+        HfLayout.assertSameTensors(out, STUDENT);
         assertThat(out.resolve("vocab.txt")).hasSameTextualContentAs(TEACHER.resolve("vocab.txt"));
         assertThat(out.resolve("checkpoint-16/optimizer.safetensors")).isRegularFile();
         JsonNode state = new ObjectMapper().readTree(out.resolve("trainer_state.json").toFile());

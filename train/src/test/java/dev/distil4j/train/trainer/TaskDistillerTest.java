@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.distil4j.kernels.Compute;
 import dev.distil4j.kernels.Kernels;
 import dev.distil4j.model.HeadType;
+import dev.distil4j.train.HfLayout;
 import dev.distil4j.train.Shared;
 import dev.distil4j.train.nn.TrainableModel;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,8 @@ class TaskDistillerTest {
         JsonNode config = ModelDirectory.JSON.readTree(out.resolve("config.json").toFile());
         assertThat(config.get("architectures").get(0).asText()).isEqualTo("DistilBertForSequenceClassification");
         assertThat(config.get("id2label").get("1").asText()).isEqualTo("POSITIVE");
+        // the MLM student's head is gone, a classifier of the fixture's sizes in its place
+        HfLayout.assertSameTensors(out, Shared.path("fixtures/models/distilbert-seqcls"));
         try (TrainableModel m = TrainableModel.load(out, TrainableModel.Options.defaults())) {
             assertThat(m.headType()).isEqualTo(HeadType.SEQUENCE_CLASSIFICATION);
         }

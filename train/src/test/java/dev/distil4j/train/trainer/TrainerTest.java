@@ -7,6 +7,7 @@ import dev.distil4j.kernels.Kernels;
 import dev.distil4j.model.Model;
 import dev.distil4j.model.ModelInput;
 import dev.distil4j.model.ModelOutput;
+import dev.distil4j.train.HfLayout;
 import dev.distil4j.train.Shared;
 import dev.distil4j.train.nn.Param;
 import dev.distil4j.train.nn.TrainableModel;
@@ -82,6 +83,7 @@ class TrainerTest {
             assertThat(Files.readString(out.resolve("config.json"))).as("json.dumps(indent=2)")
                     .startsWith("{\n  \"activation\": \"gelu\",\n  \"architectures\": [\n    \"DistilBert").endsWith("}\n");
             assertThat(Files.isWritable(out.resolve("vocab.txt"))).as("a copy of a read-only file").isTrue();
+            HfLayout.assertSameTensors(out, tinySeqCls());
 
             // loads back with the same outputs: as a TrainableModel bit for bit, in the inference engine within float error
             ModelInput batch = new ModelInput(new int[][] {{3, 148, 226, 4, 0}, {3, 204, 129, 44, 4}},
