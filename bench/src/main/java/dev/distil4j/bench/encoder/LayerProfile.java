@@ -43,29 +43,24 @@ public final class LayerProfile {
             total += report("attention", 4.0 * batch * seq * seq * h, () -> time(() -> c.attention(qkvOut, 0, qkvOut, h, qkvOut, 2 * h, 3 * h,
                     batch, seq, heads, d, null, 8f, ctx, null)));
             total += report("out_lin + residual", 2.0 * rows * h * h, () -> time(() -> c.linear(ctx, rows, out, bias, null, x, sa)));
-            total += report("out_lin alone", 2.0 * rows * h * h, () -> time(() -> c.linear(ctx, rows, out, bias, null, null, sa)));
-            total -= lastMs;
+            report("out_lin alone", 2.0 * rows * h * h, () -> time(() -> c.linear(ctx, rows, out, bias, null, null, sa)));
             total += report("LayerNorm", 0, () -> time(() -> c.layerNorm(sa, sa, rows, h, gamma, bias, 1e-12f)));
             total += report("lin1 + GELU", 2.0 * rows * h * f, () -> time(() -> c.linear(sa, rows, lin1, biasF, Activation.GELU, null, hid)));
-            total += report("lin1 alone", 2.0 * rows * h * f, () -> time(() -> c.linear(sa, rows, lin1, biasF, null, null, hid)));
-            total -= lastMs;
+            report("lin1 alone", 2.0 * rows * h * f, () -> time(() -> c.linear(sa, rows, lin1, biasF, null, null, hid)));
             total += report("lin2 + residual", 2.0 * rows * h * f, () -> time(() -> c.linear(hid, rows, lin2, bias, null, sa, o)));
-            total += report("lin2 alone", 2.0 * rows * h * f, () -> time(() -> c.linear(hid, rows, lin2, bias, null, null, o)));
-            total -= lastMs;
-            total += report("GELU alone", 0, () -> time(() -> c.activation(Activation.GELU, hid, hid.length)));
-            total -= lastMs;
+            report("lin2 alone", 2.0 * rows * h * f, () -> time(() -> c.linear(hid, rows, lin2, bias, null, null, o)));
+            report("GELU alone", 0, () -> time(() -> c.activation(Activation.GELU, hid, hid.length)));
             total += report("LayerNorm", 0, () -> time(() -> c.layerNorm(o, o, rows, h, gamma, bias, 1e-12f)));
             System.out.printf(Locale.ROOT, "layer total %.3f ms -> %.0f tokens/s for 6 layers%n", total, rows / (6 * total / 1e3));
         }
     }
 
-    static double lastMs;
-
+    /** Times one part and prints it; returns its milliseconds (the fused parts make up the layer's total). */
     static double report(String what, double flops, LongSupplier ns) {
         long t = ns.getAsLong();
-        lastMs = t / 1e6;
-        System.out.printf(Locale.ROOT, "%-20s %8.3f ms %8.1f GFLOP/s%n", what, lastMs, flops / t);
-        return lastMs;
+        double ms = t / 1e6;
+        System.out.printf(Locale.ROOT, "%-20s %8.3f ms %8.1f GFLOP/s%n", what, ms, flops / t);
+        return ms;
     }
 
     /** With -Dcpu=true (1 thread only), the calling thread's CPU time: steadier on a shared machine. */
