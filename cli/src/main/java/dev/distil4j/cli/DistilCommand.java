@@ -52,7 +52,8 @@ final class DistilCommand implements Callable<Integer> {
     List<Path> corpus;
 
     @Option(names = "--task", paramLabel = "TASK", description = "Task-specific distillation from a fine-tuned classifier teacher: "
-            + "text-classification (needs --train; uses --temperature, --alpha-ce and --alpha-task, the optimizer flags and train's data format).")
+            + "text-classification (needs --train; uses --temperature, --alpha-ce, --alpha-task and --alpha-pkd, the optimizer flags and "
+            + "train's data format).")
     String task;
 
     @Option(names = "--train", paramLabel = "FILE", description = "With --task: the training data (TSV/CSV with a header or JSON Lines).")
@@ -63,6 +64,11 @@ final class DistilCommand implements Callable<Integer> {
 
     @Option(names = "--alpha-task", paramLabel = "A", description = "With --task: weight of the cross-entropy with the gold labels. Default: 0.")
     Double alphaTask;
+
+    @Option(names = "--alpha-pkd", paramLabel = "B", description = "With --task: weight of patient knowledge distillation's loss "
+            + "(Sun et al. 2019, PKD-Skip): the MSE between the unit-length first-token states of student layers 1..n-1 and of every "
+            + "(teacher layers / student layers)-th teacher layer. Default: 0.")
+    Double alphaPkd;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Where the student, checkpoints and the corpus cache go.")
     Path output;
@@ -178,6 +184,7 @@ final class DistilCommand implements Callable<Integer> {
             throw new UserException("give either --student DIR or --init-from-teacher");
         }
         if (task != null) return distilTask(err);
+        if (alphaTask != null || alphaPkd != null) throw new UserException("--alpha-task and --alpha-pkd go with --task");
         if (corpus == null || corpus.isEmpty()) throw new UserException("--corpus FILE is needed (or --task with --train)");
         for (Path f : corpus) TrainCommand.requireFile(f, "--corpus");
         Distiller.Options options = options();
@@ -249,7 +256,8 @@ final class DistilCommand implements Callable<Integer> {
         TrainProgress listener = new TrainProgress(err, new PrintStream(out, true, StandardCharsets.UTF_8), "distil", quiet, progress);
         Path studentDir = studentDir(teacherDir, listener::log);
         try (TaskDistiller d = TaskDistiller.create(teacherDir, studentDir, trainFile, validationFile, data, args,
-                temperature != null ? temperature : 2.0, alphaCe != null ? alphaCe : 1.0, alphaTask != null ? alphaTask : 0.0, null)) {
+                new TaskDistiller.Weights(temperature != null ? temperature : 2.0, alphaCe != null ? alphaCe : 1.0,
+                        alphaTask != null ? alphaTask : 0.0, alphaPkd != null ? alphaPkd : 0.0), null)) {
             DataOptions.reportSkipped(err, "distil", d.skipped());
             listener.log(String.format(Locale.ROOT, "text-classification on %d training sequences%s, labels %s", d.trainSize(),
                     validationFile == null ? "" : ", " + d.validationSize() + " validation sequences", d.labels()));

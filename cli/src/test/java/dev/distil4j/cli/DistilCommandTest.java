@@ -91,6 +91,7 @@ class DistilCommandTest {
         expect(distil("--student", student, "--output", out.toString(), "--epochs", "0"), "epochs must be >= 1");
         expect(distil("--student", student, "--output", out.toString(), "--alpha-ce", "-1"), "loss weights must be >= 0");
         expect(distil("--student", student, "--output", out.toString(), "--resume"), "--resume: no checkpoint");
+        expect(distil("--student", student, "--output", out.toString(), "--alpha-pkd", "100"), "--alpha-task and --alpha-pkd go with --task");
         // a student whose vocabulary numbers the tokens otherwise
         Path other = tmp.resolve("other-student");
         Files.createDirectories(other);
@@ -155,6 +156,18 @@ class DistilCommandTest {
         JsonNode distilled = CliRun.MAPPER.readTree(fromTeacher.resolve("config.json").toFile());
         assertThat(distilled.get("architectures").get(0).asText()).isEqualTo("DistilBertForSequenceClassification");
         assertThat(distilled.get("n_layers").asInt()).isEqualTo(1);
+        // the patient loss: the teacher's first-token states cached beside its logits; a 1-layer student has no layer to match
+        Path patient = tmp.resolve("task-pkd");
+        CliRun.Result pkd = CliRun.run("", "distil", "--task", "text-classification",
+                "--teacher", CliRun.shared("fixtures/training/models/bert-seqcls").toString(), "--student", student,
+                "--train", train.toString(), "--output", patient.toString(), "--max-steps", "2", "--batch-size", "8",
+                "--alpha-task", "0.5", "--alpha-pkd", "100", "--threads", "2", "--no-progress");
+        assertThat(pkd.code()).as(pkd.err()).isZero();
+        assertThat(patient.resolve("teacher_states.safetensors")).isRegularFile();
+        expect(CliRun.run("", "distil", "--task", "text-classification",
+                "--teacher", CliRun.shared("fixtures/training/models/bert-seqcls").toString(), "--student", fromTeacher.resolve("student-init").toString(),
+                "--train", train.toString(), "--output", tmp.resolve("task-pkd-1").toString(), "--alpha-pkd", "100"),
+                "needs a student of 2 or more layers whose count divides the teacher's: the teacher has 2, the student 1");
     }
 
     @Test

@@ -160,4 +160,40 @@ public final class Losses {
         }
         return new Loss((float) (total / n), grad);
     }
+
+    /**
+     * Patient knowledge distillation's loss (Sun et al. 2019): {@code F.mse_loss(F.normalize(s), F.normalize(t))}
+     * over rows [rows, dim], the mean over every element of the squared difference between the rows scaled
+     * to unit length ({@code x / max(|x|, 1e-12)}). The gradient is with respect to the student's rows.
+     */
+    public static Loss normalizedMse(float[] student, float[] teacher, int rows, int dim) {
+        if (student.length != rows * dim || teacher.length != rows * dim) {
+            throw new IllegalArgumentException("normalizedMse: " + student.length + " and " + teacher.length
+                    + " values for " + rows + " rows of " + dim);
+        }
+        float[] grad = new float[rows * dim];
+        double total = 0, scale = 2.0 / ((double) rows * dim);
+        double[] u = new double[dim], d = new double[dim];
+        for (int r = 0; r < rows; r++) {
+            int o = r * dim;
+            double ns = Math.max(norm(student, o, dim), 1e-12), nt = Math.max(norm(teacher, o, dim), 1e-12);
+            double ud = 0;
+            for (int c = 0; c < dim; c++) {
+                u[c] = student[o + c] / ns;
+                d[c] = u[c] - teacher[o + c] / nt;
+                total += d[c] * d[c];
+                ud += u[c] * d[c];
+            }
+            // through x / |x|: (I - u u^T) / |x|; below the 1e-12 floor the division is by a constant
+            boolean floored = ns == 1e-12;
+            for (int c = 0; c < dim; c++) grad[o + c] = (float) (scale * (floored ? d[c] : d[c] - u[c] * ud) / ns);
+        }
+        return new Loss((float) (total / ((double) rows * dim)), grad);
+    }
+
+    private static double norm(float[] x, int o, int dim) {
+        double ss = 0;
+        for (int c = 0; c < dim; c++) ss += (double) x[o + c] * x[o + c];
+        return Math.sqrt(ss);
+    }
 }

@@ -99,9 +99,13 @@ public final class TrainableModel implements AutoCloseable {
     /**
      * A forward's result: logits of {@link #logitsShape()} and the last hidden state [batch * seq, dim],
      * null for a sequence-classification head (it reads only each sequence's first token, so the last
-     * layer computes only those rows).
+     * layer computes only those rows); and for each layer the forward was asked to tap, that layer's
+     * output at each sequence's first token ([CLS] or {@code <s>}), [batch, dim].
      */
-    public record Output(float[] logits, int[] logitsShape, float[] lastHiddenState, int batch, int seq) {}
+    public record Output(float[] logits, int[] logitsShape, float[] lastHiddenState, int batch, int seq,
+                         float[][] firstTokenStates) {}
+
+    private static final int[] NO_LAYERS = {};
 
     private final ModelConfig config;
     private final HeadType headType;
@@ -117,6 +121,9 @@ public final class TrainableModel implements AutoCloseable {
     private boolean pendingBackward;
     /** The last training forward's scopes: embeddings, each layer, the head. */
     private Ctx.Scope[] forwardScopes;
+    /** The last training forward's sequence length and whether its last layer computed first tokens only. */
+    private int forwardSeq;
+    private boolean forwardFirstOnly;
 
     private TrainableModel(ModelConfig config, HeadType headType, Dropouts dropouts, Builder b, Embeddings embeddings,
                            List<TransformerLayer> layers, Head head, Compute compute, boolean ownsCompute) {
@@ -352,6 +359,17 @@ public final class TrainableModel implements AutoCloseable {
 
     /** Runs the graph; with {@code mode.keepActivations()} the next call must be {@link #backward}. */
     public Output forward(ModelInput in, Mode mode) {
+        return forward(in, mode, NO_LAYERS);
+    }
+
+    /**
+     * Runs the graph and keeps a copy of the first token's output of each of {@code tapLayers} (0-based
+     * encoder layers) in {@link Output#firstTokenStates()}, as patient distillation reads them.
+     */
+    public Output forward(ModelInput in, Mode mode, int[] tapLayers) {
+        for (int l : tapLayers) {
+            if (l < 0 || l >= layers.size()) throw new IllegalArgumentException("no layer " + l + " (the model has " + layers.size() + ")");
+        }
         ctx.training = mode.training();
         ctx.seed = mode.seed();
         boolean keep = mode.keepActivations();
@@ -368,11 +386,20 @@ public final class TrainableModel implements AutoCloseable {
         ctx.close(scopes[0]);
         // a head that reads each sequence's first token only gets the last layer's first rows only
         boolean firstOnly = head != null && head.readsFirstTokenOnly();
+        float[][] taps = new float[tapLayers.length][];
+        int dim = config.hiddenSize();
         for (int l = 0; l < layers.size(); l++) {
             TransformerLayer layer = layers.get(l);
             Ctx.Scope s = scopes[l + 1] = ctx.open();
-            float[] y = layer.forward(ctx, x, in, keep, firstOnly && l == layers.size() - 1);
+            boolean firstRowsOnly = firstOnly && l == layers.size() - 1;
+            float[] y = layer.forward(ctx, x, in, keep, firstRowsOnly);
             ctx.close(s);
+            for (int t = 0; t < tapLayers.length; t++) {
+                if (tapLayers[t] != l) continue;
+                int stride = firstRowsOnly ? 1 : seq;
+                taps[t] = new float[batch * dim];
+                for (int b = 0; b < batch; b++) System.arraycopy(y, b * stride * dim, taps[t], b * dim, dim);
+            }
             if (keep && layer.checkpointed) ctx.release(s, y);  // recomputed in the backward: keep only the output
             if (!keep) ctx.release(scopes[l], null);            // inference: the layer's input is dead
             x = y;
@@ -382,9 +409,11 @@ public final class TrainableModel implements AutoCloseable {
         ctx.close(h);
         forwardScopes = keep ? scopes : null;
         pendingBackward = keep;
+        forwardSeq = seq;
+        forwardFirstOnly = firstOnly;
         // the caller's own copies: this step's arrays are reused by the next one
         return new Output(logits == null ? null : logits.clone(), head == null ? null : head.logitsShape(batch, seq),
-                firstOnly ? null : x.clone(), batch, seq);
+                firstOnly ? null : x.clone(), batch, seq, taps);
     }
 
     /**
@@ -393,6 +422,15 @@ public final class TrainableModel implements AutoCloseable {
      * the distillation's cosine loss gives, or null). Gradients add to every Param's grad.
      */
     public void backward(float[] dLogits, float[] dHidden) {
+        backward(dLogits, dHidden, NO_LAYERS, null);
+    }
+
+    /**
+     * {@link #backward(float[], float[])} plus, for each of {@code tapLayers}, an extra gradient on that
+     * layer's first-token outputs ([batch, dim], as {@link Output#firstTokenStates()}), added where the
+     * backward passes that layer.
+     */
+    public void backward(float[] dLogits, float[] dHidden, int[] tapLayers, float[][] dFirstTokens) {
         if (!pendingBackward) throw new IllegalStateException("backward needs a forward that kept its activations");
         pendingBackward = false;
         Ctx.Scope[] fs = forwardScopes;
@@ -411,7 +449,18 @@ public final class TrainableModel implements AutoCloseable {
         if (dx == null) throw new IllegalArgumentException("backward needs dLogits or dHidden");
         ctx.release(prev, dx);
         ctx.release(fs[layers.size() + 1], null);
+        int dim = config.hiddenSize();
         for (int l = layers.size() - 1; l >= 0; l--) {
+            for (int t = 0; t < tapLayers.length; t++) {
+                if (tapLayers[t] != l) continue;
+                // dx is the gradient on layer l's output: rows b * stride hold the first tokens
+                int stride = forwardFirstOnly && l == layers.size() - 1 ? 1 : forwardSeq;
+                float[] g = dFirstTokens[t];
+                for (int b = 0; b < g.length / dim; b++) {
+                    int o = b * stride * dim;
+                    for (int c = 0; c < dim; c++) dx[o + c] += g[b * dim + c];
+                }
+            }
             Ctx.Scope b = ctx.open();
             float[] ndx = layers.get(l).backward(ctx, dx);
             ctx.close(b);

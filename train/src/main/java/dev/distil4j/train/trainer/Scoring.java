@@ -68,7 +68,17 @@ final class Scoring {
      * length), in the data's order; null when {@code progress} stopped the pass.
      */
     static float[][] logits(TrainableModel model, TaskData data, int batchSize, Progress progress) {
+        return logits(model, data, batchSize, progress, new int[0], null);
+    }
+
+    /**
+     * {@link #logits(TrainableModel, TaskData, int, Progress)}, also writing each feature's first-token states
+     * of {@code tapLayers} into {@code states}, [features, tapLayers, dim].
+     */
+    static float[][] logits(TrainableModel model, TaskData data, int batchSize, Progress progress, int[] tapLayers,
+                            float[] states) {
         List<Feature> features = data.features;
+        int dim = model.config().hiddenSize(), perFeature = tapLayers.length * dim;
         int n = features.size();
         // shortest first, so that each batch pads little; the results go back to file order
         Integer[] order = new Integer[n];
@@ -80,12 +90,15 @@ final class Scoring {
             int[] idx = new int[Math.min(n, s + batchSize) - s];
             for (int i = 0; i < idx.length; i++) idx[i] = order[s + i];
             Batch b = Batch.collate(data.task, features, idx, model.config().padTokenId(), types);
-            TrainableModel.Output o = model.forward(b.input(), TrainableModel.Mode.eval());
+            TrainableModel.Output o = model.forward(b.input(), TrainableModel.Mode.eval(), tapLayers);
             int[] shape = o.logitsShape();
             int per = shape.length == 2 ? shape[1] : shape[1] * shape[2];
             for (int r = 0; r < idx.length; r++) {
                 int keep = shape.length == 2 ? per : features.get(idx[r]).length() * shape[2];
                 out[idx[r]] = Arrays.copyOfRange(o.logits(), r * per, r * per + keep);
+                for (int t = 0; t < tapLayers.length; t++) {
+                    System.arraycopy(o.firstTokenStates()[t], r * dim, states, idx[r] * perFeature + t * dim, dim);
+                }
             }
             if (!progress.batchDone(s + idx.length, n)) return null;
         }

@@ -30,17 +30,44 @@ import java.util.function.Function;
  * student (its classifier initialised from the seed as the Trainer does) on the task's training data:
  * <pre>
  *   loss = alphaCe * KL(softmax(t / T) || softmax(s / T)) * T^2 + alphaTask * CE(s, gold label)
+ *        + alphaPkd * MSE(normalize(student [CLS] states), normalize(teacher [CLS] states))
  * </pre>
+ * The last term is patient knowledge distillation's (Sun et al. 2019, PKD-Skip): the outputs of student layers
+ * 1..n-1 at the first token against those of every (teacher layers / student layers)-th teacher layer (BERT-base
+ * into 6 layers: teacher layers 2, 4, 6, 8, 10), each scaled to unit length.
  * It is a {@link Trainer} with this loss: the same data pipeline, batch order, evaluation, checkpoints and
- * exact resume. The teacher's logits are computed once per example, in eval mode, before the first step, and
- * kept in the output directory ({@value #TEACHER_LOGITS}) so that a resumed run does not recompute them. The
- * student is written as a Hugging Face classifier with the teacher's labels and tokenizer.
+ * exact resume. The teacher's logits (and states) are computed once per example, in eval mode, before the first
+ * step, and kept in the output directory ({@value #TEACHER_LOGITS}, {@value #TEACHER_STATES}) so that a resumed
+ * run does not recompute them. The student is written as a Hugging Face classifier with the teacher's labels and
+ * tokenizer.
  */
 public final class TaskDistiller implements AutoCloseable {
     static final String TEACHER_LOGITS = "teacher_logits.safetensors";
+    static final String TEACHER_STATES = "teacher_states.safetensors";
+
+    /**
+     * The loss's weights and temperature.
+     *
+     * @param alphaPkd weight of the patient (intermediate-layer) loss; 0 leaves it out
+     */
+    public record Weights(double temperature, double alphaCe, double alphaTask, double alphaPkd) {
+        public Weights {
+            if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0, not " + temperature);
+            if (!(alphaCe >= 0 && alphaTask >= 0 && alphaPkd >= 0) || alphaCe + alphaTask + alphaPkd <= 0) {
+                throw new IllegalArgumentException("loss weights must be >= 0 and one of them > 0");
+            }
+        }
+
+        public Weights(double temperature, double alphaCe, double alphaTask) {
+            this(temperature, alphaCe, alphaTask, 0);
+        }
+    }
 
     private final TaskData train;
     private final double temperature;
+    /** PKD-Skip's layers (0-based), matched pairwise; empty without the patient loss. */
+    private final int[] studentLayers, teacherLayers;
+    private final int dim;
     private final LabelSet labels;
     private final int numLabels;
     private final Path teacherDir;
@@ -49,15 +76,13 @@ public final class TaskDistiller implements AutoCloseable {
     private final Trainer trainer;
     /** Computed (or read back) at the start of {@link #distil}, where the listener can show the pass. */
     private float[] teacherLogits;
+    /** [features, teacherLayers, dim], with the logits; null without the patient loss. */
+    private float[] teacherStates;
     private long teacherNanos;
     private volatile boolean stop;
 
     private TaskDistiller(Path teacherDir, Path studentDir, Path trainFile, Path validationFile, DataArguments data,
-                          TrainingArguments args, double temperature, double alphaCe, double alphaTask, Compute compute) {
-        if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0, not " + temperature);
-        if (alphaCe < 0 || alphaTask < 0 || alphaCe + alphaTask <= 0) {
-            throw new IllegalArgumentException("loss weights must be >= 0 and one of them > 0");
-        }
+                          TrainingArguments args, Weights weights, Compute compute) {
         ModelConfig tc = ModelConfig.read(teacherDir.resolve("config.json"));
         ModelConfig sc = ModelConfig.read(studentDir.resolve("config.json"));
         if (tc.declaredHead() != HeadType.SEQUENCE_CLASSIFICATION || tc.labels() == null || tc.labels().isEmpty()) {
@@ -76,32 +101,98 @@ public final class TaskDistiller implements AutoCloseable {
                 tokenizer, labels, maxLength, data.docStride(), data.skipBadRecords(), false);
         if (train.features.isEmpty()) throw new IllegalArgumentException(trainFile + ": no training examples");
 
+        if (weights.alphaPkd() > 0) {
+            if (tc.hiddenSize() != sc.hiddenSize()) {
+                throw new IllegalArgumentException("the patient loss compares hidden states: the teacher's are "
+                        + tc.hiddenSize() + " wide, the student's " + sc.hiddenSize());
+            }
+            this.teacherLayers = pkdSkip(tc.numLayers(), sc.numLayers());
+            this.studentLayers = new int[teacherLayers.length];
+            for (int k = 0; k < studentLayers.length; k++) studentLayers[k] = k;
+            if ((long) train.features.size() * teacherLayers.length * tc.hiddenSize() > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("the patient loss keeps the teacher's states in memory: "
+                        + train.features.size() + " training sequences are too many");
+            }
+        } else {
+            this.studentLayers = this.teacherLayers = new int[0];
+        }
+        this.dim = tc.hiddenSize();
+
         Trainer.checkOutput(args); // now, not after the teacher's pass, which takes minutes on real data
         this.teacherDir = teacherDir;
-        this.temperature = temperature;
+        this.temperature = weights.temperature();
         this.compute = compute;
         this.args = args;
+        this.trainer = new Trainer(task, studentDir, train, validation, labels, args, compute, objective(weights), teacherDir);
+    }
 
-        Trainer.Objective objective = (batch, rows, output) -> {
-            float[] t = new float[rows.length * numLabels];
-            for (int r = 0; r < rows.length; r++) System.arraycopy(teacherLogits, rows[r] * numLabels, t, r * numLabels, numLabels);
-            float[] grad = new float[t.length];
-            double value = 0;
-            if (alphaCe > 0) {
-                boolean[] all = new boolean[rows.length];
-                Arrays.fill(all, true);
-                Loss kl = Losses.klDivergence(output.logits(), t, rows.length, numLabels, all, temperature);
-                value += alphaCe * kl.value();
-                for (int i = 0; i < grad.length; i++) grad[i] += (float) alphaCe * kl.grad()[i];
+    private Trainer.Objective objective(Weights w) {
+        return new Trainer.Objective() {
+            @Override
+            public Trainer.Gradient loss(Batch batch, int[] rows, TrainableModel.Output output) {
+                float[] t = new float[rows.length * numLabels];
+                for (int r = 0; r < rows.length; r++) System.arraycopy(teacherLogits, rows[r] * numLabels, t, r * numLabels, numLabels);
+                float[] grad = new float[t.length];
+                double value = 0;
+                if (w.alphaCe() > 0) {
+                    boolean[] all = new boolean[rows.length];
+                    Arrays.fill(all, true);
+                    Loss kl = Losses.klDivergence(output.logits(), t, rows.length, numLabels, all, w.temperature());
+                    value += w.alphaCe() * kl.value();
+                    for (int i = 0; i < grad.length; i++) grad[i] += (float) w.alphaCe() * kl.grad()[i];
+                }
+                if (w.alphaTask() > 0) {
+                    Loss ce = batch.loss(output, numLabels);
+                    value += w.alphaTask() * ce.value();
+                    for (int i = 0; i < grad.length; i++) grad[i] += (float) w.alphaTask() * ce.grad()[i];
+                }
+                float[][] dStates = null;
+                if (w.alphaPkd() > 0) {
+                    Loss pkd = patience(rows, output.firstTokenStates());
+                    value += w.alphaPkd() * pkd.value();
+                    dStates = new float[studentLayers.length][rows.length * dim];
+                    for (int l = 0; l < studentLayers.length; l++) {
+                        for (int i = 0; i < rows.length * dim; i++) {
+                            dStates[l][i] = (float) w.alphaPkd() * pkd.grad()[l * rows.length * dim + i];
+                        }
+                    }
+                }
+                return new Trainer.Gradient((float) value, grad, dStates);
             }
-            if (alphaTask > 0) {
-                Loss ce = batch.loss(output, numLabels);
-                value += alphaTask * ce.value();
-                for (int i = 0; i < grad.length; i++) grad[i] += (float) alphaTask * ce.grad()[i];
+
+            @Override
+            public int[] layers() {
+                return studentLayers.clone();
             }
-            return new Loss((float) value, grad);
         };
-        this.trainer = new Trainer(task, studentDir, train, validation, labels, args, compute, objective, teacherDir);
+    }
+
+    /**
+     * PKD-Skip's teacher layers (0-based) for student layers 0..n-2: student layer k (1-based) learns teacher layer
+     * k * teacherLayers / studentLayers (BERT-base into 6 layers: 2, 4, 6, 8, 10). The student's last layer is
+     * left to the logits' terms, as in the paper.
+     */
+    static int[] pkdSkip(int teacherLayers, int studentLayers) {
+        if (studentLayers < 2 || teacherLayers % studentLayers != 0) {
+            throw new IllegalArgumentException("the patient loss (PKD-Skip) needs a student of 2 or more layers whose count divides "
+                    + "the teacher's: the teacher has " + teacherLayers + ", the student " + studentLayers);
+        }
+        int[] t = new int[studentLayers - 1];
+        for (int k = 1; k < studentLayers; k++) t[k - 1] = k * (teacherLayers / studentLayers) - 1;
+        return t;
+    }
+
+    /** PKD's loss over the batch's [layers, rows, dim] student states against the teacher's, as one mean. */
+    private Loss patience(int[] rows, float[][] student) {
+        int layers = studentLayers.length, n = rows.length;
+        float[] s = new float[layers * n * dim], t = new float[s.length];
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(student[l], 0, s, l * n * dim, n * dim);
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(teacherStates, (rows[r] * layers + l) * dim, t, (l * n + r) * dim, dim);
+            }
+        }
+        return Losses.normalizedMse(s, t, layers * n, dim);
     }
 
     /**
@@ -112,9 +203,8 @@ public final class TaskDistiller implements AutoCloseable {
      * @param compute    the caller's threads and kernels, or null
      */
     public static TaskDistiller create(Path teacher, Path student, Path trainFile, Path validation, DataArguments data,
-                                       TrainingArguments args, double temperature, double alphaCe, double alphaTask,
-                                       Compute compute) {
-        return new TaskDistiller(teacher, student, trainFile, validation, data, args, temperature, alphaCe, alphaTask, compute);
+                                       TrainingArguments args, Weights weights, Compute compute) {
+        return new TaskDistiller(teacher, student, trainFile, validation, data, args, weights, compute);
     }
 
     private static <T> T withCompute(Compute given, TrainingArguments args, Function<Compute, T> work) {
@@ -125,33 +215,45 @@ public final class TaskDistiller implements AutoCloseable {
     }
 
     /**
-     * The teacher's logits of every training feature, [features, numLabels], in eval mode: read back from the
-     * output directory when resuming, else computed (the listener sees the pass) and kept there. False when a
-     * stop request ended the pass.
+     * The teacher's logits of every training feature, [features, numLabels], and with the patient loss its
+     * first-token states, [features, layers, dim], in eval mode: read back from the output directory when
+     * resuming, else computed (the listener sees the pass) and kept there. False when a stop request ended the pass.
      */
-    private boolean prepareTeacherLogits(TrainingListener listener) {
+    private boolean prepareTeacherOutputs(TrainingListener listener) {
         if (teacherLogits != null) return true;
-        Path cache = args.outputDir().resolve(TEACHER_LOGITS);
-        if (args.resumeFrom() != null) teacherLogits = readLogits(cache, train.features.size() * numLabels);
-        if (teacherLogits != null) return true;
+        Path logitsFile = args.outputDir().resolve(TEACHER_LOGITS), statesFile = args.outputDir().resolve(TEACHER_STATES);
+        int n = train.features.size(), stateSize = n * teacherLayers.length * dim;
+        boolean states = teacherLayers.length > 0;
+        if (args.resumeFrom() != null) {
+            float[] l = read(logitsFile, "teacher_logits", n * numLabels);
+            float[] s = states ? read(statesFile, "teacher_states", stateSize) : null;
+            if (l != null && (s != null || !states)) {
+                teacherLogits = l;
+                teacherStates = s;
+                return true;
+            }
+        }
         long t0 = System.nanoTime();
-        float[] computed = withCompute(compute, args, c -> teacherLogits(c, listener));
+        float[] statesOut = states ? new float[stateSize] : null;
+        float[] computed = withCompute(compute, args, c -> teacherPass(c, listener, statesOut));
         if (computed == null) return false;
         teacherNanos = System.nanoTime() - t0;
-        writeLogits(cache, computed);
+        write(logitsFile, "teacher_logits", computed);
+        if (states) write(statesFile, "teacher_states", statesOut);
         teacherLogits = computed;
+        teacherStates = statesOut;
         return true;
     }
 
-    /** The teacher's pass; null when stopped. */
-    private float[] teacherLogits(Compute compute, TrainingListener listener) {
+    /** The teacher's pass: its logits, and its states into {@code states} when not null; null when stopped. */
+    private float[] teacherPass(Compute compute, TrainingListener listener, float[] states) {
         TrainableModel.Options o = TrainableModel.Options.defaults().withHead(HeadType.SEQUENCE_CLASSIFICATION)
                 .withLabels(labels.labels()).withCompute(compute);
         try (TrainableModel teacher = TrainableModel.load(teacherDir, o)) {
             float[][] rows = Scoring.logits(teacher, train, Math.max(1, args.batchSize()), (done, total) -> {
                 listener.onPass(new TrainingListener.Pass("teacher", done, total));
                 return !stop;
-            });
+            }, states == null ? new int[0] : teacherLayers, states);
             if (rows == null) return null;
             float[] out = new float[rows.length * numLabels];
             for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, out, i * numLabels, numLabels);
@@ -159,23 +261,23 @@ public final class TaskDistiller implements AutoCloseable {
         }
     }
 
-    private static void writeLogits(Path file, float[] logits) {
+    private static void write(Path file, String name, float[] values) {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
         }
-        long[] shape = {logits.length};
-        SafeTensorsWriter.write(file, List.of(new SafeTensorsWriter.Entry("teacher_logits", shape,
-                () -> new FloatTensor("teacher_logits", shape, FloatBuffer.wrap(logits)))), DType.F32, Map.of());
+        long[] shape = {values.length};
+        SafeTensorsWriter.write(file, List.of(new SafeTensorsWriter.Entry(name, shape,
+                () -> new FloatTensor(name, shape, FloatBuffer.wrap(values)))), DType.F32, Map.of());
     }
 
-    /** The logits an earlier run of this output directory kept, or null when there are none of this size. */
-    private static float[] readLogits(Path file, int size) {
+    /** The values an earlier run of this output directory kept, or null when there are none of this size. */
+    private static float[] read(Path file, String name, int size) {
         if (!Files.isRegularFile(file)) return null;
         try (SafeTensors st = SafeTensors.open(file)) {
-            if (!st.contains("teacher_logits")) return null;
-            float[] data = st.floats("teacher_logits").toArray();
+            if (!st.contains(name)) return null;
+            float[] data = st.floats(name).toArray();
             return data.length == size ? data : null;
         }
     }
@@ -226,6 +328,12 @@ public final class TaskDistiller implements AutoCloseable {
         return 1 / sum;
     }
 
+    /** The teacher's first-token states of training example {@code i}, [layers, dim] (tests; after {@link #distil} has started). */
+    float[] teacherStates(int i) {
+        int per = teacherLayers.length * dim;
+        return Arrays.copyOfRange(teacherStates, i * per, (i + 1) * per);
+    }
+
     /** Training feature {@code i} (tests). */
     Feature trainFeature(int i) {
         return train.features.get(i);
@@ -252,7 +360,7 @@ public final class TaskDistiller implements AutoCloseable {
      * pass, it returns an interrupted result without a checkpoint: nothing to resume, the run starts again.
      */
     public TrainResult distil(TrainingListener listener) {
-        if (!prepareTeacherLogits(listener)) {
+        if (!prepareTeacherOutputs(listener)) {
             return new TrainResult(args.outputDir(), 0, 0, true, Double.NaN, null, null, null, null);
         }
         listener.onTeacherFit(teacherFit());

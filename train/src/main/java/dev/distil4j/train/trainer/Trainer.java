@@ -78,7 +78,22 @@ public final class Trainer implements AutoCloseable {
      */
     interface Objective {
         /** @param rows the training features the batch holds, in batch order */
-        Loss loss(Batch batch, int[] rows, TrainableModel.Output output);
+        Gradient loss(Batch batch, int[] rows, TrainableModel.Output output);
+
+        /** The encoder layers whose first-token states the loss reads ({@link TrainableModel.Output#firstTokenStates()}). */
+        default int[] layers() {
+            return new int[0];
+        }
+    }
+
+    /**
+     * A micro-batch's loss and its gradient with respect to the logits and, for each of the objective's
+     * {@link Objective#layers()}, to those first-token states (null when it reads none).
+     */
+    record Gradient(float value, float[] dLogits, float[][] dFirstTokens) {
+        Gradient(Loss logits) {
+            this(logits.value(), logits.grad(), null);
+        }
     }
 
     Trainer(Task task, Path modelDir, TaskData train, TaskData validation, LabelSet labels, TrainingArguments args,
@@ -117,7 +132,7 @@ public final class Trainer implements AutoCloseable {
                     .withCompute(compute).withInitSeed(args.seed()).withGradientCheckpointing(args.gradientCheckpointing()));
             this.config = ModelDirectory.config(modelDir, task, model.config().modelType(), labels);
             int numLabels = model.config().numLabels();
-            this.objective = objective != null ? objective : (batch, rows, output) -> batch.loss(output, numLabels);
+            this.objective = objective != null ? objective : (batch, rows, output) -> new Gradient(batch.loss(output, numLabels));
         } catch (RuntimeException e) {
             if (ownsCompute) this.compute.close();
             throw e;
@@ -351,15 +366,18 @@ public final class Trainer implements AutoCloseable {
             model.zeroGrad();
             double loss = 0;
             long tokens = 0;
+            int[] taps = objective.layers();
             for (int m = 0; m < n; m++) {
                 int[] rows = batches.get(batchesDone + m);
                 Batch b = Batch.collate(task, train.features, rows, model.config().padTokenId(), types);
-                TrainableModel.Output o = model.forward(b.input(), TrainableModel.Mode.train(stepSeed(args.seed(), globalStep, m)));
-                Loss l = objective.loss(b, rows, o);
-                float[] g = l.grad();
+                TrainableModel.Output o = model.forward(b.input(), TrainableModel.Mode.train(stepSeed(args.seed(), globalStep, m)), taps);
+                Gradient l = objective.loss(b, rows, o);
                 // as the Trainer's loss / gradient_accumulation_steps: each micro-batch's gradient scaled alike
-                if (accumulation > 1) for (int i = 0; i < g.length; i++) g[i] /= accumulation;
-                model.backward(g, null);
+                if (accumulation > 1) {
+                    divide(l.dLogits(), accumulation);
+                    if (l.dFirstTokens() != null) for (float[] g : l.dFirstTokens()) divide(g, accumulation);
+                }
+                model.backward(l.dLogits(), null, l.dFirstTokens() == null ? new int[0] : taps, l.dFirstTokens());
                 loss += (double) l.value() / accumulation;
                 tokens += b.tokens();
             }
@@ -511,6 +529,10 @@ public final class Trainer implements AutoCloseable {
         private static void differ(List<String> out, String what, Object saved, Object now) {
             if (!saved.equals(now)) out.add(what + " " + saved + ", now " + now);
         }
+    }
+
+    private static void divide(float[] g, int k) {
+        for (int i = 0; i < g.length; i++) g[i] /= k;
     }
 
     /** The dropout seed of micro-batch {@code micro} of step {@code step}: a resumed run draws the same masks. */

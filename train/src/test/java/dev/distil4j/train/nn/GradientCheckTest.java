@@ -9,6 +9,7 @@ import dev.distil4j.train.loss.Loss;
 import dev.distil4j.train.loss.Losses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.DoubleSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,32 +82,111 @@ class GradientCheckTest {
             m.zeroGrad();
             var out = m.forward(in, train);
             m.backward(loss(out, lossKind, targets).grad(), null);
-            List<String> failures = new ArrayList<>();
-            int checked = 0;
-            for (Param p : m.parameters()) {
-                if (!p.trainable()) continue;
-                float[] g = p.grad().clone();
-                for (int k = 0; k < 4; k++) {
-                    int i = pick(p, in, r);
-                    float saved = p.data()[i], e = 1e-3f;
-                    p.data()[i] = saved + e;
-                    p.changed();
-                    double up = loss(m.forward(in, probe), lossKind, targets).value();
-                    p.data()[i] = saved - e;
-                    p.changed();
-                    double down = loss(m.forward(in, probe), lossKind, targets).value();
-                    p.data()[i] = saved;
-                    p.changed();
-                    double numeric = (up - down) / (2 * e);
-                    checked++;
-                    if (Math.abs(numeric - g[i]) > 5e-4 + 1e-2 * Math.abs(numeric)) {
-                        failures.add(p.name() + "[" + i + "]: analytic " + g[i] + ", numeric " + numeric);
-                    }
+            assertMatchesCentralDifferences(m, in, r, () -> loss(m.forward(in, probe), lossKind, targets).value());
+        }
+    }
+
+    /** Each trainable parameter's gradient, at 4 random elements, against central differences of {@code loss}. */
+    private static void assertMatchesCentralDifferences(TrainableModel m, ModelInput in, Random r, DoubleSupplier loss) {
+        List<String> failures = new ArrayList<>();
+        int checked = 0;
+        for (Param p : m.parameters()) {
+            if (!p.trainable()) continue;
+            float[] g = p.grad().clone();
+            for (int k = 0; k < 4; k++) {
+                int i = pick(p, in, r);
+                float saved = p.data()[i], e = 1e-3f;
+                p.data()[i] = saved + e;
+                p.changed();
+                double up = loss.getAsDouble();
+                p.data()[i] = saved - e;
+                p.changed();
+                double down = loss.getAsDouble();
+                p.data()[i] = saved;
+                p.changed();
+                double numeric = (up - down) / (2 * e);
+                checked++;
+                if (Math.abs(numeric - g[i]) > 5e-4 + 1e-2 * Math.abs(numeric)) {
+                    failures.add(p.name() + "[" + i + "]: analytic " + g[i] + ", numeric " + numeric);
                 }
             }
-            assertThat(checked).isGreaterThan(40);
-            assertThat(failures).isEmpty();
         }
+        assertThat(checked).isGreaterThan(40);
+        assertThat(failures).isEmpty();
+    }
+
+    /**
+     * Patient distillation's path: a loss on the first-token outputs of chosen layers (the first, and the last,
+     * which a sequence classifier computes for the first tokens only) back through the whole graph.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"distilbert, SEQUENCE_CLASSIFICATION", "bert, SEQUENCE_CLASSIFICATION", "roberta, MASKED_LM"})
+    void firstTokenStatesGradientEqualsNumeric(String type, HeadType head) throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("taps-" + type + head), new TinyModels.Shape(type, 23, 12, 2, 7, 2, 10, "gelu", 3), 7);
+        Random r = new Random(5);
+        int batch = 3, seq = 4, pad = type.equals("roberta") ? 1 : 0;
+        int[][] ids = new int[batch][seq], mask = new int[batch][seq];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < seq; i++) {
+                ids[b][i] = i < seq - b ? 2 + r.nextInt(21) : pad;
+                mask[b][i] = i < seq - b ? 1 : 0;
+            }
+        }
+        ModelInput in = new ModelInput(ids, mask, type.equals("bert") ? new int[batch][seq] : null);
+        int[] taps = {0, 1};
+        float[][] targets = new float[taps.length][batch * 12];
+        for (float[] t : targets) for (int i = 0; i < t.length; i++) t[i] = (float) r.nextGaussian();
+        try (TrainableModel m = TrainableModel.load(dir, TrainableModel.Options.defaults().withHead(head).withCompute(compute).withInitSeed(3))) {
+            int[] labels = targets(m, in, "ce", r);
+            m.zeroGrad();
+            var out = m.forward(in, TrainableModel.Mode.deterministicTrain(), taps);
+            Loss ce = loss(out, "ce", labels);
+            float[][] dTaps = new float[taps.length][];
+            for (int t = 0; t < taps.length; t++) dTaps[t] = Losses.normalizedMse(out.firstTokenStates()[t], targets[t], batch, 12).grad();
+            m.backward(ce.grad(), null, taps, dTaps);
+            assertMatchesCentralDifferences(m, in, r, () -> tapLoss(m, in, taps, labels, targets));
+        }
+    }
+
+    private static double tapLoss(TrainableModel m, ModelInput in, int[] taps, int[] labels, float[][] targets) {
+        var out = m.forward(in, TrainableModel.Mode.eval(), taps);
+        double l = loss(out, "ce", labels).value();
+        for (int t = 0; t < taps.length; t++) l += Losses.normalizedMse(out.firstTokenStates()[t], targets[t], in.batchSize(), 12).value();
+        return l;
+    }
+
+    /** A gradient on the last layer's first tokens is the same as that gradient on the last hidden state, bit for bit. */
+    @Test
+    void aTapOnTheLastLayerIsAGradientOnTheLastHiddenState() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("tap-last"), new TinyModels.Shape("distilbert", 23, 12, 2, 7, 2, 10, "gelu", 3), 7);
+        Random r = new Random(9);
+        int batch = 2, seq = 3;
+        int[][] ids = new int[batch][seq], mask = new int[batch][seq];
+        for (int b = 0; b < batch; b++) for (int i = 0; i < seq; i++) {
+            ids[b][i] = 2 + r.nextInt(21);
+            mask[b][i] = 1;
+        }
+        ModelInput in = new ModelInput(ids, mask, null);
+        float[] first = new float[batch * 12], hidden = new float[batch * seq * 12];
+        for (int b = 0; b < batch; b++) for (int c = 0; c < 12; c++) first[b * 12 + c] = hidden[b * seq * 12 + c] = (float) r.nextGaussian();
+        List<float[]> viaHidden = new ArrayList<>(), viaTap = new ArrayList<>();
+        try (TrainableModel m = TrainableModel.load(dir, TrainableModel.Options.defaults().withHead(HeadType.MASKED_LM).withCompute(compute))) {
+            var out = m.forward(in, TrainableModel.Mode.deterministicTrain());
+            float[] dLogits = loss(out, "ce", targets(m, in, "ce", r)).grad();
+            m.zeroGrad();
+            m.forward(in, TrainableModel.Mode.deterministicTrain());
+            m.backward(dLogits, hidden);
+            for (Param p : m.parameters()) if (p.trainable()) viaHidden.add(p.grad().clone());
+            m.zeroGrad();
+            var tapped = m.forward(in, TrainableModel.Mode.deterministicTrain(), new int[] {1});
+            for (int b = 0; b < batch; b++) {
+                for (int c = 0; c < 12; c++) assertThat(tapped.firstTokenStates()[0][b * 12 + c]).isEqualTo(tapped.lastHiddenState()[b * seq * 12 + c]);
+            }
+            m.backward(dLogits, null, new int[] {1}, new float[][] {first});
+            for (Param p : m.parameters()) if (p.trainable()) viaTap.add(p.grad().clone());
+        }
+        assertThat(viaTap).hasSameSizeAs(viaHidden);
+        for (int i = 0; i < viaTap.size(); i++) assertThat(viaTap.get(i)).as("parameter %d", i).isEqualTo(viaHidden.get(i));
     }
 
     /** An index into p; for embedding tables, a row some token actually uses (others have gradient 0). */

@@ -40,7 +40,7 @@ class TaskDistillerTest {
         List<TrainingListener.Pass> passes = new ArrayList<>();
         List<TrainingListener.TeacherFit> fits = new ArrayList<>();
         try (Compute compute = new Compute(Kernels.scalar(), 2);
-             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), args, 2.0, 1.0, 0.5, compute)) {
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), args, new TaskDistiller.Weights(2.0, 1.0, 0.5), compute)) {
             TrainResult r = d.distil(new TrainingListener() {
                 @Override
                 public void onStep(Step s) {
@@ -110,14 +110,14 @@ class TaskDistillerTest {
                 .maxSteps(12).saveSteps(4).seed(5);
         List<float[]> whole;
         try (Compute compute = new Compute(Kernels.scalar(), 2);
-             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), b.build(), 2.0, 1.0, 0.5, compute)) {
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), b.build(), new TaskDistiller.Weights(2.0, 1.0, 0.5), compute)) {
             d.distil(new TrainingListener() {});
             whole = d.student().parameters().stream().map(p -> p.data().clone()).toList();
         }
         Path out = tmp.resolve("stopped");
         b = TrainingArguments.builder(out).learningRate(1e-3).batchSize(8).maxSteps(12).saveSteps(4).seed(5);
         try (Compute compute = new Compute(Kernels.scalar(), 2);
-             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), b.build(), 2.0, 1.0, 0.5, compute)) {
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(), b.build(), new TaskDistiller.Weights(2.0, 1.0, 0.5), compute)) {
             TrainResult r = d.distil(new TrainingListener() {
                 @Override
                 public void onStep(Step s) {
@@ -130,7 +130,7 @@ class TaskDistillerTest {
         assertThat(out.resolve(TaskDistiller.TEACHER_LOGITS)).isRegularFile();
         try (Compute compute = new Compute(Kernels.scalar(), 2);
              TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, dev, DataArguments.defaults(),
-                     b.resumeFrom(out.resolve("checkpoint-5")).build(), 2.0, 1.0, 0.5, compute)) {
+                     b.resumeFrom(out.resolve("checkpoint-5")).build(), new TaskDistiller.Weights(2.0, 1.0, 0.5), compute)) {
             TrainResult r = d.distil(new TrainingListener() {});
             assertThat(d.teacherNanos()).as("teacher logits read back, not recomputed").isZero();
             assertThat(r.globalStep()).isEqualTo(12);
@@ -145,7 +145,7 @@ class TaskDistillerTest {
         Path out = tmp.resolve("o");
         TrainingArguments args = TrainingArguments.builder(out).batchSize(8).maxSteps(4).saveSteps(1).build();
         List<Integer> done = new ArrayList<>();
-        try (TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, 2, 1, 0, null)) {
+        try (TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, new TaskDistiller.Weights(2, 1, 0), null)) {
             TrainResult r = d.distil(new TrainingListener() {
                 @Override
                 public void onPass(Pass p) {
@@ -171,10 +171,10 @@ class TaskDistillerTest {
         Path train = data(tmp.resolve("train.tsv"), 8, 1);
         Path out = tmp.resolve("o");
         TrainingArguments args = TrainingArguments.builder(out).batchSize(8).maxSteps(1).saveSteps(1).build();
-        try (TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, 2, 1, 0, null)) {
+        try (TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, new TaskDistiller.Weights(2, 1, 0), null)) {
             d.distil(new TrainingListener() {});
         }
-        assertThatThrownBy(() -> TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, 2, 1, 0, null))
+        assertThatThrownBy(() -> TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args, new TaskDistiller.Weights(2, 1, 0), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already holds checkpoint-1");
     }
 
@@ -182,7 +182,82 @@ class TaskDistillerTest {
     void refusesAnMlmTeacher(@TempDir Path tmp) throws IOException {
         Path train = data(tmp.resolve("train.tsv"), 8, 1);
         assertThatThrownBy(() -> TaskDistiller.create(Shared.path("fixtures/training/models/bert-mlm-teacher"), STUDENT, train, null,
-                DataArguments.defaults(), TrainingArguments.builder(tmp.resolve("o")).build(), 2, 1, 0, null))
+                DataArguments.defaults(), TrainingArguments.builder(tmp.resolve("o")).build(), new TaskDistiller.Weights(2, 1, 0), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a fine-tuned sequence classifier");
+    }
+
+    @Test
+    void patientLossReadsCachedTeacherStatesAndResumesExactly(@TempDir Path tmp) throws IOException {
+        Path train = data(tmp.resolve("train.tsv"), 32, 1);
+        TaskDistiller.Weights w = new TaskDistiller.Weights(2.0, 1.0, 0.5, 100);
+        TrainingArguments.Builder b = TrainingArguments.builder(tmp.resolve("whole")).learningRate(1e-3).batchSize(8)
+                .maxSteps(12).saveSteps(4).seed(5);
+        List<float[]> whole;
+        try (Compute compute = new Compute(Kernels.scalar(), 2);
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), b.build(), w, compute)) {
+            d.distil(new TrainingListener() {});
+            whole = d.student().parameters().stream().map(p -> p.data().clone()).toList();
+            // the cache holds the first-token output of the teacher's layer 0 (PKD-Skip, 2 layers into 2), in eval mode
+            try (TrainableModel t = TrainableModel.load(TEACHER, TrainableModel.Options.defaults().withCompute(compute))) {
+                Batch one = Batch.collate(Task.TEXT_CLASSIFICATION, List.of(d.trainFeature(3)), new int[] {0}, 0, true);
+                float[] expected = t.forward(one.input(), TrainableModel.Mode.eval(), new int[] {0}).firstTokenStates()[0];
+                float[] cached = d.teacherStates(3);
+                assertThat(cached).hasSize(32);
+                for (int i = 0; i < expected.length; i++) assertThat(cached[i]).isCloseTo(expected[i], within(1e-5f));
+            }
+        }
+        assertThat(tmp.resolve("whole").resolve(TaskDistiller.TEACHER_STATES)).isRegularFile();
+        Path out = tmp.resolve("stopped");
+        b = TrainingArguments.builder(out).learningRate(1e-3).batchSize(8).maxSteps(12).saveSteps(4).seed(5);
+        try (Compute compute = new Compute(Kernels.scalar(), 2);
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), b.build(), w, compute)) {
+            TrainResult r = d.distil(new TrainingListener() {
+                @Override
+                public void onStep(Step s) {
+                    if (s.step() == 5) d.requestStop();
+                }
+            });
+            assertThat(r.interrupted()).isTrue();
+        }
+        try (Compute compute = new Compute(Kernels.scalar(), 2);
+             TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(),
+                     b.resumeFrom(out.resolve("checkpoint-5")).build(), w, compute)) {
+            d.distil(new TrainingListener() {});
+            assertThat(d.teacherNanos()).as("teacher logits and states read back, not recomputed").isZero();
+            List<float[]> resumed = d.student().parameters().stream().map(p -> p.data()).toList();
+            for (int i = 0; i < whole.size(); i++) assertThat(resumed.get(i)).as("parameter %d", i).isEqualTo(whole.get(i));
+        }
+    }
+
+    @Test
+    void thePatientLossAloneBringsTheStudentsStatesToTheTeachers(@TempDir Path tmp) throws IOException {
+        Path train = data(tmp.resolve("train.tsv"), 32, 1);
+        TrainingArguments args = TrainingArguments.builder(tmp.resolve("o")).learningRate(1e-3).batchSize(8).maxSteps(16).seed(5).build();
+        List<Double> losses = new ArrayList<>();
+        try (TaskDistiller d = TaskDistiller.create(TEACHER, STUDENT, train, null, DataArguments.defaults(), args,
+                new TaskDistiller.Weights(2.0, 0, 0, 1), null)) {
+            d.distil(new TrainingListener() {
+                @Override
+                public void onStep(Step s) {
+                    losses.add(s.loss());
+                }
+            });
+        }
+        // the loss is the patient term alone: a mean of squared differences of unit vectors, in [0, 4 / dim]
+        assertThat(losses.get(0)).isBetween(1e-4, 4.0 / 32);
+        double first = losses.subList(0, 4).stream().mapToDouble(x -> x).average().orElseThrow();
+        double last = losses.subList(12, 16).stream().mapToDouble(x -> x).average().orElseThrow();
+        assertThat(last).isLessThan(0.8 * first);
+    }
+
+    @Test
+    void pkdSkipTakesEveryKthTeacherLayer() {
+        assertThat(TaskDistiller.pkdSkip(12, 6)).containsExactly(1, 3, 5, 7, 9);
+        assertThat(TaskDistiller.pkdSkip(12, 3)).containsExactly(3, 7);
+        assertThat(TaskDistiller.pkdSkip(2, 2)).containsExactly(0);
+        assertThatThrownBy(() -> TaskDistiller.pkdSkip(12, 5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the teacher has 12, the student 5");
+        assertThatThrownBy(() -> new TaskDistiller.Weights(2, 0, 0, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TaskDistiller.Weights(2, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 }
